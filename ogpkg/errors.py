@@ -1,0 +1,116 @@
+"""The error hierarchy. One base class; each subclass also inherits the matching built-in.
+
+The web layer maps these to HTTP statuses in one table; the CLI maps them to exit codes.
+Every message names the thing, the place and the value.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Location:
+    """Where in an input a problem is: a file plus line/column (RDF) or row/column name (CSV)."""
+
+    source: str
+    line: int | None = None
+    column: int | None = None
+    row: int | None = None
+    field: str | None = None
+
+    def __str__(self) -> str:
+        parts = [self.source]
+        if self.row is not None:
+            parts.append(f"row {self.row}")
+        if self.field is not None:
+            parts.append(f"column '{self.field}'")
+        if self.line is not None:
+            parts.append(f"line {self.line}")
+            if self.column is not None:
+                parts.append(f"column {self.column}")
+        return " ".join(parts[:1]) + (" " + ", ".join(parts[1:]) if len(parts) > 1 else "")
+
+    def as_dict(self) -> dict[str, object]:
+        return {k: v for k, v in self.__dict__.items() if v is not None}
+
+
+class OgpkgError(Exception):
+    """Base of every error ogpkg raises on purpose."""
+
+    #: HTTP status the web layer answers with
+    status: int = 500
+    #: CLI exit code
+    exit_code: int = 2
+
+    def __init__(self, message: str, *, location: Location | None = None,
+                 detail: dict[str, object] | None = None) -> None:
+        self.message = message
+        self.location = location
+        self.detail = dict(detail or {})
+        self.text_ = f"{location}: {message}" if location else message
+        super().__init__(self.text_)
+
+    def __str__(self) -> str:
+        return self.text_
+
+    def as_dict(self) -> dict[str, object]:
+        detail = dict(self.detail)
+        if self.location is not None:
+            detail["location"] = self.location.as_dict()
+        return {"error": str(self), "status": self.status, "detail": detail}
+
+
+class ConfigError(OgpkgError, ValueError):
+    """A setting has a value that cannot be used."""
+
+
+class InputError(OgpkgError, ValueError):
+    """User input is malformed (a 4xx)."""
+
+    status = 400
+
+
+class ParseError(InputError, SyntaxError):
+    """An RDF or CSV input cannot be parsed; carries the file and line/column or row/field."""
+
+
+class UnsupportedFormatError(InputError):
+    """The input's format (file extension or media type) is not one we read."""
+
+    status = 415
+
+
+class TooLargeError(InputError):
+    """An input exceeds a configured size cap."""
+
+    status = 413
+
+
+class ValidationFailed(OgpkgError, ValueError):
+    """Data does not conform to the shapes; carries the report."""
+
+    status = 422
+    exit_code = 1
+
+    def __init__(self, message: str, report: object, **kw: object) -> None:
+        super().__init__(message, **kw)  # type: ignore[arg-type]
+        self.report = report
+
+
+class NotFoundError(OgpkgError, LookupError):
+    status = 404
+
+
+class AuthError(OgpkgError, PermissionError):
+    status = 401
+
+
+class StoreError(OgpkgError, OSError):
+    """The on-disk store cannot be opened, written or recovered."""
+
+    status = 500
+
+
+class QueryTimeout(OgpkgError, TimeoutError):
+    status = 503
