@@ -256,7 +256,14 @@ def _query_error(exc: BaseException) -> InputError:
 class _QueryMixin:
     _store: Any
 
-    def _query(self, query: str, union: bool, **kw: Any) -> Any:
+    def _query(self, query: str, union: bool, default_graphs: list[str] | None = None,
+               named_graphs: list[str] | None = None) -> Any:
+        kw: dict[str, Any] = {}
+        if default_graphs:
+            kw["default_graph"] = [ox.NamedNode(g) for g in default_graphs]
+            union = False
+        if named_graphs:
+            kw["named_graphs"] = [ox.NamedNode(g) for g in named_graphs]
         try:
             return self._store.query(query, use_default_graph_as_union=union, **kw)
         except SyntaxError as exc:
@@ -293,14 +300,23 @@ class _QueryMixin:
         return [(to_rdflib(t.subject), to_rdflib(t.predicate), to_rdflib(t.object))
                 for t in result]
 
-    def query_bytes(self, query: str, fmt: str | None = None, *, union: bool = True) -> tuple[
-            str, bytes]:
+    def query_bytes(self, query: str, fmt: str | Callable[[str], str] | None = None, *, union: bool = True,
+                    default_graphs: list[str] | None = None,
+                    named_graphs: list[str] | None = None) -> tuple[str, bytes]:
         """Run any query and serialise its result: returns (format name, bytes).
 
-        ``fmt`` defaults to ``json`` for SELECT/ASK and ``turtle`` for CONSTRUCT/DESCRIBE.
-        Raises :class:`UnsupportedFormatError` when the result kind cannot take ``fmt``.
+        ``fmt`` defaults to ``json`` for SELECT/ASK and ``turtle`` for CONSTRUCT/DESCRIBE; it
+        may also be a callable ``kind -> format`` (kind is "solutions", "boolean" or "graph")
+        for content negotiation after the query kind is known. ``default_graphs`` /
+        ``named_graphs`` restrict the dataset (SPARQL Protocol ``default-graph-uri`` /
+        ``named-graph-uri``). Raises :class:`ParseError` for a bad query and
+        :class:`UnsupportedFormatError` when the result kind cannot take ``fmt``.
         """
-        result = self._query(query, union)
+        result = self._query(query, union, default_graphs, named_graphs)
+        if callable(fmt):
+            kind = ("graph" if isinstance(result, ox.QueryTriples) else
+                    "boolean" if isinstance(result, ox.QueryBoolean) else "solutions")
+            fmt = fmt(kind)
         if isinstance(result, ox.QueryTriples):
             fmt = fmt or "turtle"
             if fmt not in RDF_FORMATS or fmt in ("n3",):
@@ -385,6 +401,33 @@ class GraphLoad:
     fmt: str = "turtle"
     source: str = "<input>"
     quads: list[tuple[Node, Node, Node]] = field(default_factory=list)
+    #: copy from a parsed dataset: its graph ``from_graph`` (None: every graph, flattened)
+    dataset: MemoryDataset | None = None
+    from_graph: str | None = None
+
+
+class SnapshotReader:
+    """Hands out the current snapshot of a data directory, reopening it when a write has
+    committed a new version. Needs no writer lock: any number of readers may run."""
+
+    def __init__(self, data_dir: Path) -> None:
+        self.data_dir = Path(data_dir)
+        self._snap: Snapshot | None = None
+
+    def version(self) -> int:
+        try:
+            return int((self.data_dir / "CURRENT").read_text().strip())
+        except (FileNotFoundError, ValueError):
+            return 0
+
+    def current(self) -> Snapshot:
+        v = self.version()
+        if v == 0:
+            raise StoreError(f"the store at {self.data_dir} is empty; build it with "
+                             "'ogpkg serve' or 'ogpkg check'")
+        if self._snap is None or self._snap.version != v:
+            self._snap = Snapshot(self.data_dir / "snapshots" / f"{v:08d}", v)
+        return self._snap
 
 
 class Snapshot(_QueryMixin):
@@ -542,8 +585,23 @@ class Store(_QueryMixin):
             else:
                 self._store.bulk_extend(parse_quads(item.data, item.fmt, source=item.source,
                                                     graph=item.graph, base_iri=self.base_iri))
+        if item.dataset is not None:
+            src = item.dataset._store
+            pattern = ox.NamedNode(item.from_graph) if item.from_graph else None
+            self._store.bulk_extend(
+                ox.Quad(q.subject, q.predicate, q.object, g)
+                for q in src.quads_for_pattern(None, None, None, pattern))
         if item.quads:
-            self._store.extend(ox.Quad(to_ox(s), to_ox(p), to_ox(o), g) for s, p, o in item.quads)
+            self.add_quads(item.graph, item.quads)
+
+    def add_quads(self, graph: str, triples: Iterable[tuple[Node, Node, Node]]) -> None:
+        """Add triples to ``graph`` of the working copy; only valid inside :meth:`write`
+        (e.g. from its ``check``), where the commit or rollback that follows covers them."""
+        assert self._store is not None
+        if not self._dirty_file.exists():
+            raise StoreError("add_quads is only allowed during a write")
+        g = ox.NamedNode(graph)
+        self._store.extend(ox.Quad(to_ox(s), to_ox(p), to_ox(o), g) for s, p, o in triples)
 
     def rollback(self) -> None:
         """Discard uncommitted changes: rebuild the working copy from the current snapshot."""
@@ -561,7 +619,7 @@ class Store(_QueryMixin):
         final = self.snapshot_path(version)
         shutil.rmtree(final, ignore_errors=True)
         tmp.rename(final)
-        meta = {**meta, "version": version, "committed_at": time.time()}
+        meta = {**self.meta(), **meta, "version": version, "committed_at": time.time()}
         _atomic_write(self._snap_dir / f"{version:08d}.json", json.dumps(meta, indent=1))
         _atomic_write(self._current_file, str(version))  # the commit point
         self._dirty_file.unlink(missing_ok=True)

@@ -1,0 +1,362 @@
+"""The ``ogpkg`` command line: serve, ingest (load), validate, query, dump, stats, check.
+
+Every command that needs the store first brings it in step with the bundled content
+(``ontology/``, ``shapes/``, ``data/``): the first run builds it, later runs pick up changed
+files. Exit codes: 0 success / conforms, 1 does not conform (or a quality check failed),
+2 input unreadable or usage error.
+"""
+
+from __future__ import annotations
+
+import getpass
+import json
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from ogpkg import content
+from ogpkg.config import Settings, load_settings
+from ogpkg.errors import OgpkgError, ValidationFailed
+from ogpkg.store import RDF_FORMATS, RESULT_FORMATS, Store
+
+app = typer.Typer(
+    help="ogpkg: the Open Government Partnership knowledge graph — build, validate, query, "
+    "serve.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+out = Console()
+err = Console(stderr=True)
+
+DataDir = Annotated[Path | None, typer.Option(
+    "--data-dir", help="Store directory (default: OGPKG_DATA_DIR or ./var).")]
+ContentDir = Annotated[Path | None, typer.Option(
+    "--content-dir", help="Folder with ontology/, shapes/, data/ (default: the checkout).")]
+Lang = Annotated[str | None, typer.Option("--lang", help="Message language: en, fr or ar.")]
+
+
+def _settings(**overrides: object) -> Settings:
+    try:
+        return load_settings(overrides)
+    except OgpkgError as exc:
+        _fail(exc)
+        raise  # unreachable
+
+
+def _fail(exc: OgpkgError, code: int | None = None) -> None:
+    err.print(f"[bold red]error:[/] {exc}", highlight=False)
+    raise typer.Exit(exc.exit_code if code is None else code)
+
+
+def _progress() -> Progress:
+    return Progress(TextColumn("{task.description}"), BarColumn(), TextColumn(
+        "{task.completed}/{task.total}"), TimeElapsedColumn(), console=err,
+        transient=True, disable=not err.is_terminal)
+
+
+def _shapes(settings: Settings):  # type: ignore[no-untyped-def]
+    from ogpkg.validate import Shapes
+
+    root = settings.content_dir
+    return Shapes.from_paths(content.shape_files(root), content.ontology_files(root))
+
+
+def open_store(settings: Settings, *, sync: bool = True, quiet: bool = False) -> Store:
+    """Open the store and bring it in step with the bundled content (validated)."""
+    try:
+        store = Store(settings.data_dir, base_iri=settings.base_iri,
+                      keep_snapshots=settings.keep_snapshots)
+    except OgpkgError as exc:
+        _fail(exc)
+        raise
+    if not sync:
+        return store
+    todo = content.plan(store, settings.content_dir)
+    if todo.empty:
+        return store
+    from ogpkg.validate import validate
+
+    schema_changed = any(f.rel.startswith(("ontology/", "shapes/")) for f in todo.load)
+    shapes = _shapes(settings)
+    report_box = {}
+
+    def check(st: Store, graphs: list[str]) -> None:
+        report = validate(st, shapes, focus_graphs=None if schema_changed else graphs)
+        report_box["r"] = report
+        if not report.conforms:
+            raise ValidationFailed("the bundled content does not conform to shapes/", report)
+
+    with _progress() as progress:
+        task = progress.add_task("building the store", total=len(todo.load))
+        try:
+            content.sync(store, settings.content_dir, check=check,
+                         progress=lambda rel: progress.update(task, advance=1, description=rel))
+        except ValidationFailed as exc:
+            err.print(exc.report.to_text(settings.lang))  # type: ignore[attr-defined]
+            _fail(exc)
+        except OgpkgError as exc:
+            _fail(exc)
+    if not quiet:
+        err.print(f"store {settings.data_dir}: version {store.version} "
+                  f"({len(todo.load)} file(s) loaded, {len(todo.removed)} removed)")
+    return store
+
+
+@app.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help="Address to listen on.")] = None,
+    port: Annotated[int | None, typer.Option(help="Port to listen on.")] = None,
+    data_dir: DataDir = None,
+    content_dir: ContentDir = None,
+) -> None:
+    """Run the SPARQL endpoint and web pages over the store (built from the bundled data)."""
+    import uvicorn
+
+    from ogpkg.web import create_app
+
+    settings = _settings(host=host, port=port, data_dir=data_dir, content_dir=content_dir)
+    open_store(settings).close()
+    err.print(f"serving http://{settings.host}:{settings.port}/  (SPARQL: /sparql)")
+    uvicorn.run(create_app(settings), host=settings.host, port=settings.port,
+                log_level=settings.log_level, access_log=False)
+
+
+@app.command("ingest")
+def ingest(
+    files: Annotated[list[Path], typer.Argument(help="RDF files or CSV templates to contribute.",
+                                                exists=False)],
+    graph: Annotated[str | None, typer.Option(
+        help="Graph IRI to load into (replaces it). Default: a new contribution graph.")] = None,
+    contributor: Annotated[str | None, typer.Option(
+        help="Who contributes the data (recorded as provenance). Default: your user name.")
+    ] = None,
+    report: Annotated[str, typer.Option(
+        help="Report format: text, json, turtle, html, csv.")] = "text",
+    report_out: Annotated[Path | None, typer.Option(help="Write the report to this file.")
+                          ] = None,
+    lang: Lang = None,
+    data_dir: DataDir = None,
+    content_dir: ContentDir = None,
+) -> None:
+    """Validate contributed data and, if it conforms, write it into its own graph."""
+    _run_contribution(files, dry_run=False, graph=graph, contributor=contributor,
+                      report=report, report_out=report_out, lang=lang, data_dir=data_dir,
+                      content_dir=content_dir)
+
+
+app.command("load", help="Same as ingest.")(ingest)
+
+
+@app.command()
+def validate(
+    files: Annotated[list[Path], typer.Argument(help="RDF files or CSV templates to check.")],
+    report: Annotated[str, typer.Option(
+        help="Report format: text, json, turtle, html, csv.")] = "text",
+    report_out: Annotated[Path | None, typer.Option(help="Write the report to this file.")
+                          ] = None,
+    lang: Lang = None,
+    data_dir: DataDir = None,
+    content_dir: ContentDir = None,
+) -> None:
+    """Check data against the shapes (with the ontology and the store's entities); write
+    nothing. Exit 0 conforms, 1 does not conform, 2 unreadable."""
+    _run_contribution(files, dry_run=True, graph=None, contributor=None, report=report,
+                      report_out=report_out, lang=lang, data_dir=data_dir,
+                      content_dir=content_dir)
+
+
+def _run_contribution(files: list[Path], *, dry_run: bool, graph: str | None,
+                      contributor: str | None, report: str, report_out: Path | None,
+                      lang: str | None, data_dir: Path | None,
+                      content_dir: Path | None) -> None:
+    from ogpkg.contribute import contribute
+    from ogpkg.ingest import read_input
+
+    settings = _settings(data_dir=data_dir, content_dir=content_dir, lang=lang)
+    if report not in ("text", "json", "turtle", "html", "csv"):
+        _fail(OgpkgError(f"unknown report format '{report}': use text, json, turtle, html "
+                         "or csv"), 2)
+    if graph is not None and len(files) > 1:
+        _fail(OgpkgError("--graph takes one file at a time"), 2)
+    store = open_store(settings, quiet=True)
+    shapes = _shapes(settings)
+    worst = 0
+    for path in files:
+        try:
+            if not path.is_file():
+                raise OgpkgError(f"{path}: no such file")
+            parsed = read_input(path, path.name, max_bytes=settings.max_body_bytes,
+                                max_literal_bytes=settings.max_literal_bytes,
+                                base_iri=settings.base_iri)
+            outcome = contribute(store, shapes, parsed, graph=graph, dry_run=dry_run,
+                                 contributor=contributor or getpass.getuser(),
+                                 max_literal_bytes=settings.max_literal_bytes)
+        except ValidationFailed as exc:
+            _emit_report(exc.report, report, report_out, settings.lang)
+            err.print(f"[red]✗[/] {path}: does not conform — nothing written. Fix the "
+                      "violations above and run again.")
+            worst = max(worst, 1)
+            continue
+        except OgpkgError as exc:
+            err.print(f"[bold red]error:[/] {exc}", highlight=False)
+            worst = 2
+            continue
+        _emit_report(outcome.report, report, report_out, settings.lang)
+        if outcome.written:
+            err.print(f"[green]✓[/] {path}: {outcome.triples} triples written to "
+                      f"<{outcome.graph}> (data version {outcome.version}).")
+        else:
+            err.print(f"[green]✓[/] {path}: conforms ({outcome.triples} triples). "
+                      f"To write it: ogpkg ingest {path}")
+    store.close()
+    raise typer.Exit(worst)
+
+
+def _emit_report(rep, fmt: str, dest: Path | None, lang: str) -> None:  # type: ignore[no-untyped-def]
+    if fmt == "text":
+        text = rep.to_text(lang)
+    elif fmt == "json":
+        text = json.dumps(rep.to_json(lang), indent=2, ensure_ascii=False)
+    elif fmt == "turtle":
+        text = rep.to_turtle()
+    elif fmt == "html":
+        text = rep.to_html(lang)
+    else:
+        text = rep.to_csv(lang)
+    if dest is not None:
+        dest.write_text(text, encoding="utf-8")
+        err.print(f"report written to {dest}")
+    elif fmt == "text":
+        out.print(text, highlight=False, markup=False)
+    else:
+        sys.stdout.write(text + ("" if text.endswith("\n") else "\n"))
+
+
+@app.command()
+def query(
+    sparql: Annotated[str | None, typer.Argument(help="The query text (or use --file).")] = None,
+    file: Annotated[Path | None, typer.Option("--file", "-f", help="Read the query from a file."
+                                              )] = None,
+    fmt: Annotated[str, typer.Option(
+        "--format", help="table, or a result format: json, xml, csv, tsv (SELECT/ASK); "
+        "turtle, ntriples, nquads, trig, rdfxml, jsonld (CONSTRUCT/DESCRIBE).")] = "table",
+    data_dir: DataDir = None,
+    content_dir: ContentDir = None,
+) -> None:
+    """Run a SPARQL query over the store (default graph = union of all graphs)."""
+    from ogpkg.namespaces import sparql_prologue
+
+    settings = _settings(data_dir=data_dir, content_dir=content_dir)
+    if (sparql is None) == (file is None):
+        _fail(OgpkgError("give the query text or --file, not both or neither"), 2)
+    text = file.read_text(encoding="utf-8") if file is not None else str(sparql)
+    if fmt != "table" and fmt not in RESULT_FORMATS and fmt not in RDF_FORMATS:
+        _fail(OgpkgError(f"unknown format '{fmt}'"), 2)
+    store = open_store(settings, quiet=True)
+    snap = store.snapshot()
+    try:
+        if fmt == "table":
+            kind, body = snap.query_bytes(text, None)
+            if kind == "json":
+                _print_table(json.loads(body))
+            else:
+                sys.stdout.write(body.decode())
+        else:
+            _, body = snap.query_bytes(text, fmt)
+            sys.stdout.buffer.write(body)
+    except OgpkgError as exc:
+        hint = "" if "PREFIX" in text.upper() else (
+            "\nhint: the common prefixes are:\n" + sparql_prologue(
+                ["ogp", "org", "time", "schema", "skos", "rdfs", "prov", "dcterms"]))
+        err.print(f"[bold red]error:[/] {exc}{hint}", highlight=False)
+        raise typer.Exit(2) from None
+
+
+def _print_table(result: dict) -> None:  # type: ignore[type-arg]
+    if "boolean" in result:
+        out.print("true" if result["boolean"] else "false")
+        return
+    names = result["head"]["vars"]
+    table = Table(*names, show_lines=False)
+    rows = result["results"]["bindings"]
+    for b in rows:
+        table.add_row(*(b.get(n, {}).get("value", "") for n in names))
+    out.print(table)
+    err.print(f"{len(rows)} row(s)")
+
+
+@app.command()
+def dump(
+    fmt: Annotated[str, typer.Option("--format", help="nquads or trig.")] = "nquads",
+    output: Annotated[Path | None, typer.Option("--out", "-o", help="File to write (default: "
+                                                "standard output).")] = None,
+    data_dir: DataDir = None,
+    content_dir: ContentDir = None,
+) -> None:
+    """Write every graph of the store as N-Quads or TriG."""
+    settings = _settings(data_dir=data_dir, content_dir=content_dir)
+    store = open_store(settings, quiet=True)
+    snap = store.snapshot()
+    try:
+        if output is None:
+            snap.dump_to(sys.stdout.buffer, fmt)
+        else:
+            with open(output, "wb") as f:
+                snap.dump_to(f, fmt)
+            err.print(f"wrote {output} (data version {snap.version})")
+    except OgpkgError as exc:
+        _fail(exc)
+
+
+@app.command()
+def stats(
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    data_dir: DataDir = None,
+    content_dir: ContentDir = None,
+) -> None:
+    """Triples per graph and instances per class."""
+    from ogpkg.stats import compute_stats
+
+    settings = _settings(data_dir=data_dir, content_dir=content_dir)
+    store = open_store(settings, quiet=True)
+    result = compute_stats(store.snapshot())
+    if as_json:
+        sys.stdout.write(json.dumps(result, indent=2) + "\n")
+        return
+    t = Table("graph", "triples", title=f"data version {result['version']}: "
+              f"{result['triples']} triples")
+    for g, n in result["graphs"].items():
+        t.add_row(g, str(n))
+    out.print(t)
+    c = Table("class", "instances")
+    for cls, n in result["classes"].items():
+        c.add_row(cls, str(n))
+    out.print(c)
+
+
+@app.command()
+def check(
+    engine: Annotated[str, typer.Option(
+        help="fast (compiled SPARQL), pyshacl (the reference), or both.")] = "fast",
+    data_dir: DataDir = None,
+    content_dir: ContentDir = None,
+    lang: Lang = None,
+) -> None:
+    """Check everything: bundled content parses and conforms to the shapes, and every
+    quality check in queries/qc returns no rows. Exit 1 when anything fails."""
+    from ogpkg.checks import run_checks
+
+    settings = _settings(data_dir=data_dir, content_dir=content_dir, lang=lang)
+    store = open_store(settings, quiet=True)
+    ok = run_checks(store, settings, engine=engine, console=out)
+    raise typer.Exit(0 if ok else 1)
+
+
+def main() -> None:  # pragma: no cover
+    app()

@@ -1,0 +1,206 @@
+"""SPARQL 1.1 Protocol request parsing and content negotiation (no web framework here)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from urllib.parse import parse_qsl
+
+from ogpkg.errors import InputError, OgpkgError, TooLargeError
+
+#: result kind -> (media type, format name), in server preference order
+SELECT_TYPES: list[tuple[str, str]] = [
+    ("application/sparql-results+json", "json"),
+    ("application/sparql-results+xml", "xml"),
+    ("text/csv", "csv"),
+    ("text/tab-separated-values", "tsv"),
+    ("application/json", "json"),
+    ("application/xml", "xml"),
+    ("text/xml", "xml"),
+]
+GRAPH_TYPES: list[tuple[str, str]] = [
+    ("text/turtle", "turtle"),
+    ("application/n-triples", "ntriples"),
+    ("application/n-quads", "nquads"),
+    ("application/trig", "trig"),
+    ("application/rdf+xml", "rdfxml"),
+    ("application/ld+json", "jsonld"),
+    ("text/plain", "ntriples"),
+    ("application/xml", "rdfxml"),
+]
+#: ``format=`` values people type in URLs
+FORMAT_ALIASES = {
+    "json": "json", "xml": "xml", "csv": "csv", "tsv": "tsv",
+    "turtle": "turtle", "ttl": "turtle", "ntriples": "ntriples", "nt": "ntriples",
+    "nquads": "nquads", "nq": "nquads", "trig": "trig", "rdfxml": "rdfxml", "rdf": "rdfxml",
+    "jsonld": "jsonld", "json-ld": "jsonld",
+}
+RESULT_MEDIA = {"json": "application/sparql-results+json", "xml":
+                "application/sparql-results+xml", "csv": "text/csv; charset=utf-8",
+                "tsv": "text/tab-separated-values; charset=utf-8"}
+GRAPH_MEDIA = {"turtle": "text/turtle; charset=utf-8", "ntriples": "application/n-triples",
+               "nquads": "application/n-quads", "trig": "application/trig",
+               "rdfxml": "application/rdf+xml", "jsonld": "application/ld+json"}
+
+
+class NotAcceptable(OgpkgError):
+    status = 406
+    exit_code = 2
+
+
+@dataclass(frozen=True)
+class MediaRange:
+    type: str
+    subtype: str
+    q: float
+
+    def matches(self, media: str) -> bool:
+        t, _, s = media.partition("/")
+        return (self.type in ("*", t)) and (self.subtype in ("*", s))
+
+    @property
+    def specificity(self) -> int:
+        return (self.type != "*") + (self.subtype != "*")
+
+
+def parse_accept(header: str | None) -> list[MediaRange]:
+    """Media ranges of an Accept header, best first; malformed entries are skipped."""
+    if not header or not header.strip():
+        return [MediaRange("*", "*", 1.0)]
+    ranges = []
+    for part in header.split(","):
+        bits = [b.strip() for b in part.split(";")]
+        media = bits[0].lower()
+        if "/" not in media:
+            continue
+        t, _, s = media.partition("/")
+        q = 1.0
+        for b in bits[1:]:
+            k, _, v = b.partition("=")
+            if k.strip().lower() == "q":
+                try:
+                    q = min(1.0, max(0.0, float(v)))
+                except ValueError:
+                    q = 0.0
+        ranges.append(MediaRange(t, s, q))
+    return ranges or [MediaRange("*", "*", 1.0)]
+
+
+def negotiate(accept: str | None, offers: list[tuple[str, str]]) -> str:
+    """The format name of the best offer for an Accept header.
+
+    Each offer's quality is that of the most specific range matching it; ties keep the
+    server's order. Raises :class:`NotAcceptable` when nothing acceptable is offered.
+    """
+    ranges = parse_accept(accept)
+    best: tuple[float, int, str] | None = None
+    for index, (media, name) in enumerate(offers):
+        matching = [r for r in ranges if r.matches(media)]
+        if not matching:
+            continue
+        top = max(matching, key=lambda r: r.specificity)
+        if top.q <= 0:
+            continue
+        key = (top.q, -index, name)
+        if best is None or key[:2] > best[:2]:
+            best = key
+    if best is None:
+        raise NotAcceptable(
+            f"cannot produce any type in Accept: {accept!r}; available: "
+            + ", ".join(sorted({m for m, _ in offers})))
+    return best[2]
+
+
+@dataclass
+class QueryRequest:
+    """A parsed SPARQL Protocol query request."""
+
+    query: str
+    default_graph_uri: list[str] = field(default_factory=list)
+    named_graph_uri: list[str] = field(default_factory=list)
+    format: str | None = None  # from ``format=``
+    timeout_s: float | None = None
+
+
+_SINGLE = ("query", "format", "timeout")
+_UPDATE_WORD = re.compile(
+    r"^\s*(?:(?:PREFIX\s+\S*\s*<[^>]*>|BASE\s*<[^>]*>)\s*)*"
+    r"(INSERT|DELETE|LOAD|CLEAR|CREATE|DROP|COPY|MOVE|ADD|WITH)\b", re.I)
+
+
+def looks_like_update(text: str) -> bool:
+    stripped = re.sub(r"(?m)#[^\n]*$", "", text)
+    return bool(_UPDATE_WORD.match(stripped))
+
+
+def parse_query_request(method: str, query_string: str, content_type: str | None,
+                        body: bytes, *, max_query_bytes: int) -> QueryRequest:
+    """Parse a SPARQL 1.1 Protocol query operation (GET, POST form, POST sparql-query).
+
+    Raises :class:`InputError` (400) for malformed requests, :class:`TooLargeError` (413) for
+    oversize queries, and :class:`UnsupportedMediaType` (415) for a wrong Content-Type.
+    """
+    params = parse_qsl(query_string, keep_blank_values=True)
+    ctype = (content_type or "").split(";")[0].strip().lower()
+    if method == "POST":
+        if ctype == "application/x-www-form-urlencoded":
+            try:
+                params += parse_qsl(body.decode("utf-8"), keep_blank_values=True,
+                                    strict_parsing=False)
+            except UnicodeDecodeError:
+                raise InputError("the form body is not valid UTF-8") from None
+        elif ctype == "application/sparql-query":
+            if any(k == "query" for k, _ in params):
+                raise InputError("a 'query' parameter is not allowed with a "
+                                 "application/sparql-query body")
+            try:
+                params.append(("query", body.decode("utf-8")))
+            except UnicodeDecodeError:
+                raise InputError("the query body is not valid UTF-8") from None
+        elif ctype == "application/sparql-update":
+            raise InputError("this is the query endpoint; send updates to /sparql/update")
+        else:
+            raise UnsupportedMediaType(
+                f"Content-Type {content_type or '(none)'!r} is not accepted here; use "
+                "application/x-www-form-urlencoded or application/sparql-query")
+    elif method not in ("GET", "HEAD"):
+        raise InputError(f"method {method} is not allowed")
+    for name in _SINGLE:
+        if sum(1 for k, _ in params if k == name) > 1:
+            raise InputError(f"the parameter '{name}' is given more than once")
+    values = dict(p for p in params if p[0] in _SINGLE)
+    if "update" in {k for k, _ in params}:
+        raise InputError("this is the query endpoint; send updates to /sparql/update")
+    query = values.get("query")
+    if query is None or not query.strip():
+        raise InputError("missing the 'query' parameter")
+    if len(query.encode("utf-8")) > max_query_bytes:
+        raise TooLargeError(f"the query is {len(query.encode())} bytes; the limit is "
+                            f"{max_query_bytes}")
+    if looks_like_update(query):
+        raise InputError("this is an update; send it by POST to /sparql/update with a token")
+    fmt = values.get("format")
+    if fmt is not None:
+        if fmt.lower() not in FORMAT_ALIASES:
+            raise InputError(f"unknown format '{fmt}'; use one of "
+                             + ", ".join(sorted(FORMAT_ALIASES)))
+        fmt = FORMAT_ALIASES[fmt.lower()]
+    timeout = values.get("timeout")
+    timeout_s = None
+    if timeout:
+        try:
+            timeout_s = float(timeout)
+            if timeout_s <= 0:
+                raise ValueError
+        except ValueError:
+            raise InputError(f"timeout must be a positive number of seconds, not {timeout!r}"
+                             ) from None
+    return QueryRequest(
+        query=query,
+        default_graph_uri=[v for k, v in params if k == "default-graph-uri"],
+        named_graph_uri=[v for k, v in params if k == "named-graph-uri"],
+        format=fmt, timeout_s=timeout_s)
+
+
+class UnsupportedMediaType(InputError):
+    status = 415
