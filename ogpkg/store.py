@@ -300,8 +300,8 @@ class _QueryMixin:
         return [(to_rdflib(t.subject), to_rdflib(t.predicate), to_rdflib(t.object))
                 for t in result]
 
-    def query_bytes(self, query: str, fmt: str | Callable[[str], str] | None = None, *, union: bool = True,
-                    default_graphs: list[str] | None = None,
+    def query_bytes(self, query: str, fmt: str | Callable[[str], str] | None = None, *,
+                    union: bool = True, default_graphs: list[str] | None = None,
                     named_graphs: list[str] | None = None) -> tuple[str, bytes]:
         """Run any query and serialise its result: returns (format name, bytes).
 
