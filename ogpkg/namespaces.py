@@ -39,6 +39,8 @@ PREFIXES: dict[str, str] = {
     "status": CONCEPT + "status/",
     "role": CONCEPT + "role/",
     "rating": CONCEPT + "rating/",
+    "indicator": CONCEPT + "indicator/",
+    "prize": CONCEPT + "prize/",
     "country": ID + "country/",
     "region": ID + "region/",
     "gov": ID + "government/",

@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS, VANN, XSD
-from vocab_check import declared_terms, in_reused_vocabulary, ontology_files
 
 from ogpkg import namespaces
+from tests.vocab_check import declared_terms, in_reused_vocabulary, ontology_files
 
 ONTOLOGY_DIR = Path(__file__).resolve().parent.parent / "ontology"
 OGP_TTL = ONTOLOGY_DIR / "ogp.ttl"
@@ -279,7 +279,7 @@ def readme_text() -> str:
 
 
 def test_readme_names_exactly_the_ogp_terms_the_ontology_defines(ogp):
-    named = {URIRef(OGP + local) for local in re.findall(r"`ogp:([A-Za-z]+)`", readme_text())}
+    named = {URIRef(OGP + local) for local in re.findall(r"`ogp:([A-Za-z][A-Za-z0-9]*)`", readme_text())}
     defined = set(ogp_terms(ogp))
     assert sorted(named - defined) == [], "named in README but not defined in ogp.ttl"
     assert sorted(defined - named) == [], "defined in ogp.ttl but missing from README"
@@ -296,7 +296,7 @@ def test_concepts_named_in_readme_exist(concepts):
 
 def test_readme_property_table_domains_and_ranges_match_the_ontology(ogp):
     """Rows of the README property table: | `ogp:x` | domain | range | ... ."""
-    rows = re.findall(r"^\| `ogp:([a-z][A-Za-z]+)` \| ([^|]*) \| ([^|]*) \|", readme_text(), re.M)
+    rows = re.findall(r"^\| `ogp:([a-z][A-Za-z0-9]+)` \| ([^|]*) \| ([^|]*) \|", readme_text(), re.M)
     assert rows, "README has no property table"
     mismatches = []
     for local, domain_cell, range_cell in rows:
@@ -305,5 +305,7 @@ def test_readme_property_table_domains_and_ranges_match_the_ontology(ogp):
             value = ogp.value(term, predicate)
             expected = value.n3(ogp.namespace_manager) if value is not None else "—"
             if f"`{expected}`" not in cell and not (value is None and cell.strip() == "—"):
-                mismatches.append(f"ogp:{local} {predicate.fragment}: README {cell.strip()!r}, ttl {expected}")
+                mismatches.append(
+                    f"ogp:{local} {predicate.fragment}: README {cell.strip()!r}, ttl {expected}"
+                )
     assert mismatches == []

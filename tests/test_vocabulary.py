@@ -7,13 +7,16 @@ from pathlib import Path
 import pytest
 from rdflib import Dataset, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import ORG, RDF, RDFS, SDO, SKOS
-from vocab_check import (
+
+from tests.vocab_check import (
+    declared_concepts,
     declared_terms,
     in_reused_vocabulary,
     load_rdf,
     ontology_files,
     rdf_files,
     undeclared_terms,
+    unknown_concepts,
 )
 
 OGP = Namespace("https://w3id.org/ogp-kg/def/")
@@ -115,3 +118,22 @@ def _data_params() -> list:
 def test_data_file_uses_only_declared_terms(path, declared):
     report = undeclared_terms(load_rdf(path), declared)
     assert report == {"classes": [], "properties": []}, f"{path}: undeclared terms {report}"
+
+
+@pytest.fixture(scope="module")
+def concepts() -> frozenset[URIRef]:
+    return declared_concepts()
+
+
+def test_unknown_concept_code_is_flagged(concepts):
+    plan = ID["plan/MA-2021"]
+    made_up = URIRef("https://w3id.org/ogp-kg/concept/policy-area/public-service-quality")
+    known = URIRef("https://w3id.org/ogp-kg/concept/policy-area/open-justice")
+    graph = _graph((plan, OGP.policyArea, made_up), (plan, OGP.policyArea, known))
+    assert unknown_concepts(graph, concepts) == [made_up]
+
+
+@pytest.mark.parametrize("path", _data_params())
+def test_data_file_uses_only_defined_concepts(path, concepts):
+    unknown = unknown_concepts(load_rdf(path), concepts)
+    assert unknown == [], f"{path}: concepts not in ontology/concepts.ttl: {unknown}"

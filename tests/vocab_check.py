@@ -6,12 +6,13 @@ A term is *declared* when it is defined in ``ontology/*.ttl`` (the ogp: terms), 
 :data:`REUSED_NAMESPACES`. Anything else used as a class (object of ``rdf:type``) or as a
 predicate is reported, which catches typos (``ogp:comitmentCount``), invented terms and
 wrong namespaces (``http://schema.org/`` instead of ``https://schema.org/``).
+:func:`unknown_concepts` does the same for concept IRIs (``concept/<scheme>/<code>``).
 """
 
 from __future__ import annotations
 
 import warnings
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from rdflib import Dataset, Graph, URIRef
@@ -33,6 +34,7 @@ from rdflib.namespace import (
     XSD,
     DefinedNamespaceMeta,
 )
+from rdflib.term import Node
 
 ONTOLOGY_DIR = Path(__file__).resolve().parent.parent / "ontology"
 
@@ -47,6 +49,9 @@ TERM_KINDS = frozenset({
     OWL.AnnotationProperty, OWL.FunctionalProperty, OWL.TransitiveProperty,
     OWL.SymmetricProperty, OWL.InverseFunctionalProperty,
 })
+
+#: IRIs under this base must name a concept or scheme of ``ontology/concepts.ttl``
+CONCEPT_BASE = "https://w3id.org/ogp-kg/concept/"
 
 #: RDF formats by file suffix, as rdflib names them
 RDF_SUFFIXES = {".ttl": "turtle", ".trig": "trig", ".nq": "nquads", ".nt": "nt"}
@@ -72,19 +77,21 @@ def in_reused_vocabulary(term: URIRef) -> bool:
     return any(str(term).startswith(str(ns._NS)) and term in ns for ns in REUSED_NAMESPACES)
 
 
+def _triples(graph: Graph | Dataset) -> Iterator[tuple[Node, Node, Node]]:
+    """Every triple of a Graph, or of every graph (named and default) of a Dataset."""
+    if isinstance(graph, Dataset):
+        return ((s, p, o) for s, p, o, _ in graph.quads((None, None, None, None)))
+    return iter(graph.triples((None, None, None)))
+
+
 def used_terms(graph: Graph | Dataset) -> tuple[set[URIRef], set[URIRef]]:
     """``(classes, properties)``: IRIs used as ``rdf:type`` objects and as predicates.
 
     For a :class:`~rdflib.Dataset` every named graph and the default graph are read.
     """
-    triples = (
-        ((s, p, o) for s, p, o, _ in graph.quads((None, None, None, None)))
-        if isinstance(graph, Dataset)
-        else graph.triples((None, None, None))
-    )
     classes: set[URIRef] = set()
     properties: set[URIRef] = set()
-    for _, p, o in triples:
+    for _, p, o in _triples(graph):
         properties.add(p)
         if p == RDF.type and isinstance(o, URIRef):
             classes.add(o)
@@ -128,3 +135,21 @@ def load_rdf(path: Path) -> Graph | Dataset:
 def rdf_files(root: Path) -> list[Path]:
     """Every RDF file under ``root``, by the suffixes in :data:`RDF_SUFFIXES`."""
     return sorted(p for suffix in RDF_SUFFIXES for p in root.rglob(f"*{suffix}") if p.is_file())
+
+
+def declared_concepts(path: Path = ONTOLOGY_DIR / "concepts.ttl") -> frozenset[URIRef]:
+    """Every ``skos:Concept`` and ``skos:ConceptScheme`` IRI in the concept file."""
+    graph = Graph().parse(path, format="turtle")
+    return frozenset(
+        s for kind in (SKOS.Concept, SKOS.ConceptScheme)
+        for s in graph.subjects(RDF.type, kind) if isinstance(s, URIRef)
+    )
+
+
+def unknown_concepts(graph: Graph | Dataset, concepts: frozenset[URIRef]) -> list[URIRef]:
+    """IRIs under ``concept/`` that ``graph`` mentions but the concept schemes do not define."""
+    mentioned = {
+        node for triple in _triples(graph) for node in triple
+        if isinstance(node, URIRef) and str(node).startswith(CONCEPT_BASE)
+    }
+    return sorted(mentioned - concepts)
