@@ -177,7 +177,9 @@ DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
 DMY = re.compile(r"^(\d{1,2})[/.](\d{1,2})[/.](\d{4})$")
 URL_FORBIDDEN = re.compile(r'[\s<>"{}|\\^`]')
 
-SCHEME_NAMES = {"policy-area": "policy area", "ogp-value": "OGP value", "status": "status"}
+#: scheme -> (what a code names, with its article)
+SCHEME_NAMES = {"policy-area": ("policy area", "a"), "ogp-value": ("OGP value", "an"),
+                "status": ("status", "a")}
 
 
 class CellError(ValueError):
@@ -340,12 +342,12 @@ class _Reader:
         return out
 
     def concept_code(self, column: str, scheme: str, code: str) -> URIRef | None:
-        label = SCHEME_NAMES.get(scheme, scheme)
+        label, article = SCHEME_NAMES.get(scheme, (scheme, "a"))
         known = self.concepts.get(scheme)
         if not CONCEPT_CODE.match(code):
             lowered = re.sub(r"[^a-z0-9]+", "-", code.lower()).strip("-")
             hint = f" (did you mean '{lowered}'?)" if known and lowered in known else ""
-            self.problem(column, code, f"'{code}' is not a {label} code: codes are lowercase "
+            self.problem(column, code, f"'{code}' is not {article} {label} code: codes are lowercase "
                          f"letters, digits and hyphens{hint}")
             return None
         if known is not None and code not in known:
