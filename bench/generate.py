@@ -114,7 +114,6 @@ POLICY_AREAS = (
     "access-to-information",
     "anti-corruption",
     "beneficial-ownership",
-    "citizen-participation",
     "civic-space",
     "climate-and-environment",
     "digital-governance",
@@ -125,8 +124,10 @@ POLICY_AREAS = (
     "open-data",
     "open-justice",
     "open-parliament",
+    "public-participation",
     "public-procurement",
     "public-service-delivery",
+    "right-to-information",
     "transparency",
 )
 OGP_VALUES = (
@@ -137,6 +138,8 @@ OGP_VALUES = (
 )
 #: completion levels (concept/status/), for commitments and milestones
 COMPLETION = ("not-started", "limited", "substantial", "complete")
+#: plan statuses (concept/status/): before and after the plan's end year
+PLAN_STATUSES = ("in-implementation", "completed")
 #: IRM indicator -> its ratings (concept/indicator/, concept/rating/); the first for plans
 #: that start before 2020, the second from 2020
 INDICATORS = (
@@ -171,6 +174,18 @@ def typed(value: object, datatype: str) -> str:
 
 def concept(scheme: str, code: str) -> str:
     return iri(f"{CONCEPT}{scheme}/{code}")
+
+
+def concepts_used() -> set[str]:
+    """Every concept IRI the generator can write (each must exist in ontology/concepts.ttl)."""
+    codes = [("policy-area", c) for c in POLICY_AREAS]
+    codes += [("ogp-value", c) for c in OGP_VALUES]
+    codes += [("status", c) for c in (*COMPLETION, *PLAN_STATUSES)]
+    codes += [("indicator", i) for i, _, _ in INDICATORS]
+    codes += [("rating", r) for _, ratings, _ in INDICATORS for r in ratings]
+    codes += [("event-type", c) for c in EVENT_TYPES]
+    codes += [("role", c) for c in (*PARTICIPANT_ROLES, "national-member", "local-member")]
+    return {f"{CONCEPT}{scheme}/{code}" for scheme, code in codes}
 
 
 # --------------------------------------------------------------------------- errors
@@ -484,8 +499,7 @@ def _plan(w: Writer, plan: Plan, rng: random.Random, errors: dict[str, InjectedE
         w.t(p, P_COMMITMENT_COUNT, plain(str(n)))
     else:
         w.t(p, P_COMMITMENT_COUNT, typed(n, "nonNegativeInteger"))
-    status = "completed" if plan.end < 2025 else "in-implementation"
-    w.t(p, P_PLAN_STATUS, concept("status", status))
+    w.t(p, P_PLAN_STATUS, concept("status", PLAN_STATUSES[plan.end < 2025]))
     begin, end = str(plan.start), str(plan.end)
     if kind == "plan-ends-before-it-starts":
         begin, end = end, begin
@@ -589,7 +603,11 @@ def write_dataset(data: Dataset, w: Writer, seed: int) -> None:
     w.use_graph(shared)
     w.t(shared, A, C_BUNDLE)
     w.t(shared, P_DERIVED_FROM, iri(f"{ID}source/synthetic-ogp"))
-    w.t(iri(f"{ID}source/synthetic-ogp"), A, C_ENTITY)
+    source = iri(f"{ID}source/synthetic-ogp")
+    w.t(source, A, C_ENTITY)
+    w.t(source, A, C_WEBPAGE)
+    w.t(source, P_TITLE, text(f"Synthetic OGP data, shared part (seed {seed})", "en"))
+    w.t(source, P_URL, iri(f"https://example.org/ogp-kg-bench/{seed}/ogp"))
     w.t(OGP_ORGANISATION, A, C_FORMAL_ORG)
     w.t(OGP_ORGANISATION, LABEL, text("Open Government Partnership", "en"))
     w.t(OGP_ORGANISATION, LABEL, text("Partenariat pour un gouvernement ouvert", "fr"))

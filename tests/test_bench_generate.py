@@ -183,3 +183,12 @@ def test_triples_target_picks_a_scale_near_it(tmp_path: Path) -> None:
     count = int(lines[0].split(": ")[1].split()[0])
     assert 24000 <= count <= 36000
     assert count == len(out.read_text(encoding="utf-8").splitlines())
+
+
+def test_every_concept_the_generator_writes_is_in_the_concept_schemes() -> None:
+    import rdflib
+
+    schemes = rdflib.Graph().parse(ROOT / "ontology" / "concepts.ttl")
+    skos = rdflib.Namespace("http://www.w3.org/2004/02/skos/core#")
+    defined = {str(c) for c in schemes.subjects(skos.inScheme, None)}
+    assert gen.concepts_used() - defined == set()

@@ -70,7 +70,8 @@ def test_action_plans_example_maps_onto_the_model() -> None:
                 time:hasEnd [ a time:Instant ; time:inXSDgYear "2023"^^xsd:gYear ] ] .
         plan:MA-02-2025 a ogp:LocalActionPlan ; ogp:government gov:MA-02 .
     }""")
-    titles = ds.select(PROLOGUE + 'SELECT ?t WHERE { plan:MA-2021 dcterms:title ?t FILTER(lang(?t) = "ar") }')
+    titles = ds.select(PROLOGUE + 'SELECT ?t WHERE { plan:MA-2021 dcterms:title ?t '
+                                  'FILTER(lang(?t) = "ar") }')
     assert len(titles) == 1
     title = str(titles[0]["t"])
     assert title == unicodedata.normalize("NFC", title)
@@ -96,10 +97,11 @@ def test_commitments_example_maps_onto_the_model() -> None:
 def test_readme_documents_every_column_of_every_template() -> None:
     readme = (TEMPLATES_DIR / "README.md").read_text(encoding="utf-8")
     for template in TEMPLATES.values():
-        section = readme.split(f"## {template.name}.csv", 1)[1].split("\n## ", 1)[0]
+        section = readme.split(f"\n## {template.name}.csv\n", 1)[1].split("\n## ", 1)[0]
         documented = re.findall(r"^\| `([a-z_]+)` \| (yes|no) \|", section, flags=re.MULTILINE)
         assert documented == [(c.name, "yes" if c.required else "no")
                               for c in template.columns], template.name
+        assert template.markdown_table() in section, f"regenerate the {template.name} table"
 
 
 # --------------------------------------------------------------------------- mapping details
@@ -112,7 +114,8 @@ def test_template_is_detected_from_the_header_or_forced_by_format() -> None:
 
 
 def test_header_names_ignore_case_and_surrounding_spaces() -> None:
-    parsed = read(" Plan_ID , TYPE,governments,start_year,title_en\nMA-2021,National,MA,2021,Plan\n")
+    parsed = read(" Plan_ID , TYPE,governments,start_year,title_en\n"
+                  "MA-2021,National,MA,2021,Plan\n")
     assert parsed.dataset.ask(PROLOGUE + "ASK { plan:MA-2021 a ogp:NationalActionPlan }")
 
 
@@ -165,7 +168,8 @@ def test_all_header_problems_are_reported_together() -> None:
 
 
 def test_multiline_quoted_cells_count_as_one_row() -> None:
-    text = f'{PLAN_HEADER}\nMA-2018,national,MA,2018,2020,"Morocco\nAction Plan, first",\n{PLAN_ROW}x\n'
+    text = (f'{PLAN_HEADER}\nMA-2018,national,MA,2018,2020,"Morocco\nAction Plan, first",\n'
+            f"{PLAN_ROW}x\n")
     with pytest.raises(InputError) as info:
         read(text.replace(",2021,2023,", ",2021,x,"))
     assert errors_of(info.value)[0]["row"] == 3
@@ -265,3 +269,13 @@ def test_default_concepts_come_from_the_ontology(tmp_path: Path) -> None:
     parsed = read_input(b"commitment_id,plan_id,title_en,policy_areas\nMO0001,MA-2018,ATI,"
                         b"transparency\n", "c.csv", max_bytes=10_000, max_literal_bytes=10_000)
     assert parsed.triples > 0
+
+
+@pytest.mark.parametrize("template", sorted(TEMPLATES))
+def test_the_documented_examples_form_a_valid_row(template: str) -> None:
+    columns = TEMPLATES[template].columns
+    header = ",".join(c.name for c in columns)
+    row = ",".join(f'"{c.example}"' for c in columns)
+    parsed = read_input(f"{header}\n{row}\n".encode(), "examples.csv", max_bytes=100_000,
+                        max_literal_bytes=100_000)
+    assert parsed.fmt == f"csv:{template}"

@@ -87,13 +87,14 @@ def test_bad_input_read_from_bytes_fails_like_from_path() -> None:
 
 # --------------------------------------------------------------------------- formats
 
+TYPE = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>"
+TITLE = "<http://purl.org/dc/terms/title>"
+ACTION_PLAN = f"<{BASE}def/ActionPlan>"
 SAME_PLAN = {
-    "plan.ttl": f'<{PLAN}> a <{BASE}def/ActionPlan> ;\n    <http://purl.org/dc/terms/title> "Plan"@en .\n',
-    "plan.nt": f'<{PLAN}> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <{BASE}def/ActionPlan> .\n'
-               f'<{PLAN}> <http://purl.org/dc/terms/title> "Plan"@en .\n',
-    "plan.trig": f'{{ <{PLAN}> a <{BASE}def/ActionPlan> ;\n  <http://purl.org/dc/terms/title> "Plan"@en . }}\n',
-    "plan.nq": f'<{PLAN}> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <{BASE}def/ActionPlan> .\n'
-               f'<{PLAN}> <http://purl.org/dc/terms/title> "Plan"@en .\n',
+    "plan.ttl": f'<{PLAN}> a {ACTION_PLAN} ;\n    {TITLE} "Plan"@en .\n',
+    "plan.nt": f'<{PLAN}> {TYPE} {ACTION_PLAN} .\n<{PLAN}> {TITLE} "Plan"@en .\n',
+    "plan.trig": f'{{ <{PLAN}> a {ACTION_PLAN} ;\n  {TITLE} "Plan"@en . }}\n',
+    "plan.nq": f'<{PLAN}> {TYPE} {ACTION_PLAN} .\n<{PLAN}> {TITLE} "Plan"@en .\n',
     "plan.jsonld": json.dumps({"@id": PLAN, "@type": BASE + "def/ActionPlan",
                                "http://purl.org/dc/terms/title": {"@value": "Plan",
                                                                   "@language": "en"}}),
@@ -171,7 +172,8 @@ def test_base_iri_rewrites_iris_and_locate_undoes_it() -> None:
 
 
 def test_wrongly_typed_literal_is_left_to_validation() -> None:
-    data = f'<{PLAN}> <{BASE}def/commitmentCount> "abc"^^<http://www.w3.org/2001/XMLSchema#integer> .'
+    data = (f'<{PLAN}> <{BASE}def/commitmentCount> '
+            '"abc"^^<http://www.w3.org/2001/XMLSchema#integer> .')
     assert read(data.encode(), "x.ttl").triples == 1
 
 
@@ -196,7 +198,8 @@ def test_missing_path_is_not_found(tmp_path: Path) -> None:
 def test_literal_over_the_cap_names_line_and_subject(fmt_name: str) -> None:
     big = "x" * 2_000
     if fmt_name.endswith(".ttl"):
-        data = f'@prefix dcterms: <http://purl.org/dc/terms/> .\n\n<{PLAN}>\n    dcterms:title "Plan" ;\n    dcterms:description "{big}" .\n'
+        data = (f"@prefix dcterms: <http://purl.org/dc/terms/> .\n\n<{PLAN}>\n"
+                f'    dcterms:title "Plan" ;\n    dcterms:description "{big}" .\n')
         line = 5
     elif fmt_name.endswith(".nt"):
         data = (f'<{PLAN}> <http://purl.org/dc/terms/title> "Plan" .\n'

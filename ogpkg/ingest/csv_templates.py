@@ -72,6 +72,16 @@ class Template:
     def describe(self) -> str:
         return f"{self.name} (required columns: {', '.join(self.required)})"
 
+    def markdown_table(self) -> str:
+        """The column table of ``data/templates/README.md``."""
+        lines = ["| column | required | type / format | meaning | example | becomes (RDF) |",
+                 "|---|---|---|---|---|---|"]
+        for c in self.columns:
+            example = f"`{c.example}`" if c.example else ""
+            lines.append(f"| `{c.name}` | {'yes' if c.required else 'no'} | {c.format} | "
+                         f"{c.meaning} | {example} | {c.rdf} |")
+        return "\n".join(lines) + "\n"
+
 
 def _texts(thing: str, title_examples: dict[str, str]) -> tuple[Column, ...]:
     """title_* and description_* columns in English, French and Arabic."""
@@ -120,7 +130,7 @@ ACTION_PLANS = Template("action-plans", key="plan_id", columns=(
            "The stage the plan is in (a code of `concept/status/`).", "in-implementation",
            "`ogp:planStatus <concept/status/<code>>`"),
     Column("published_at", False, "URL (`http://` or `https://`)",
-           "The page or portal where the plan is published.", "https://gouvernement-ouvert.ma/",
+           "The page or portal where the plan is published.", "http://www.gouvernement-ouvert.ma/",
            "`ogp:publishedAt <URL>`"),
 ))
 
@@ -135,7 +145,7 @@ COMMITMENTS = Template("commitments", key="commitment_id", columns=(
            "`ogp:inActionPlan <id/plan/<plan_id>>`"),
     *_texts("commitment", {"en": "ATI Awareness Raising"}),
     Column("policy_areas", False, "policy-area codes, `;`-separated",
-           "Policy areas the commitment addresses.", "access-to-information;anti-corruption",
+           "Policy areas the commitment addresses.", "access-to-information;public-participation",
            "`ogp:policyArea <concept/policy-area/<code>>` each"),
     Column("ogp_values", False, "OGP value codes, `;`-separated",
            "OGP values the commitment is relevant to (codes of `concept/ogp-value/`).",
@@ -222,7 +232,8 @@ def parse_date(value: str) -> tuple[str, str, str]:
         hint = ""
         dmy = DMY.match(value)
         if dmy:
-            hint = f" (did you mean {dmy.group(3)}-{int(dmy.group(2)):02d}-{int(dmy.group(1)):02d}?)"
+            day, month, year = (int(g) for g in dmy.groups())
+            hint = f" (did you mean {year}-{month:02d}-{day:02d}?)"
         raise CellError(f"'{value}' is not a date: write YYYY-MM-DD (or YYYY-MM, or YYYY when "
                         f"the source is less precise){hint}")
     assert m is not None
@@ -347,8 +358,8 @@ class _Reader:
         if not CONCEPT_CODE.match(code):
             lowered = re.sub(r"[^a-z0-9]+", "-", code.lower()).strip("-")
             hint = f" (did you mean '{lowered}'?)" if known and lowered in known else ""
-            self.problem(column, code, f"'{code}' is not {article} {label} code: codes are lowercase "
-                         f"letters, digits and hyphens{hint}")
+            self.problem(column, code, f"'{code}' is not {article} {label} code: codes are "
+                         f"lowercase letters, digits and hyphens{hint}")
             return None
         if known is not None and code not in known:
             close = difflib.get_close_matches(code, sorted(known), n=1, cutoff=0.6)
@@ -617,7 +628,8 @@ def _collected(name: str, problems: list[_Problem], summary: str) -> InputError:
         more = (f"\n  … and {len(problems) - MAX_LISTED} more" if len(problems) > MAX_LISTED
                 else "")
         message = f"{summary}: {len(problems)} problems\n{listed}{more}"
-    return InputError(message, location=location, detail={"errors": [p.as_dict() for p in problems]})
+    return InputError(message, location=location,
+                      detail={"errors": [p.as_dict() for p in problems]})
 
 
 # --------------------------------------------------------------------------- reading

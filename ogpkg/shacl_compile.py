@@ -1,0 +1,1091 @@
+"""SHACL shapes compiled to batched SPARQL checks, and the evaluator that runs them.
+
+Engine-agnostic: it reads an rdflib shapes graph and runs SELECT queries through a callable,
+so it imports neither pyshacl nor pyoxigraph (``ogpkg.validate`` wires it to a dataset).
+
+How a check runs
+----------------
+Every shape is evaluated against a *focus set*: a SPARQL group pattern that binds ``?this``
+(and, for nested shapes, the context variables ``?ogpkg_c0 ... ?ogpkg_c{n-1}`` naming the
+chain of focus nodes that led here). A top-level focus set is the shape's targets; the values
+of a property shape, seen as focus nodes of an ``sh:node``/``sh:or``/... shape, are a new
+focus set built by composing patterns, so no data node is ever pasted into query text and
+blank nodes work. Each constraint is one SELECT over the whole focus set (never one query per
+node); it returns the offending (focus, value) rows, or candidates that a Python check then
+decides with the same rules as pySHACL (ill-typed literals, literal ordering, Python regular
+expressions), which stays the reference.
+
+Semantics follow pySHACL run with ``allow_warnings=True`` and ``advanced=True``: a nested
+shape whose severity is sh:Warning or sh:Info always conforms; ``sh:node`` fails on any
+nested result; ``sh:or``/``sh:and``/``sh:xone``/``sh:not``/qualified shapes look at conformance.
+
+One deliberate difference: the store keeps derived integer types (``xsd:nonNegativeInteger``,
+``xsd:int`` ...) as ``xsd:integer``, so ``sh:datatype xsd:nonNegativeInteger`` accepts an
+``xsd:integer`` in the type's range (the store cannot tell the two apart).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from rdflib import RDF, RDFS, XSD, BNode, Graph, Literal, Namespace, URIRef
+from rdflib.collection import Collection
+from rdflib.term import Node
+
+from ogpkg.errors import ConfigError
+from ogpkg.namespaces import PREFIXES
+
+SH = Namespace("http://www.w3.org/ns/shacl#")
+OWL_CLASS = URIRef("http://www.w3.org/2002/07/owl#Class")
+OWL_ONTOLOGY = URIRef("http://www.w3.org/2002/07/owl#Ontology")
+
+Row = dict[str, Node]
+#: runs a complete SELECT query and returns its rows as dicts of rdflib terms
+Select = Callable[[str], list[Row]]
+
+CTX = "ogpkg_c"
+VIOLATION, WARNING, INFO = str(SH.Violation), str(SH.Warning), str(SH.Info)
+NON_BLOCKING = frozenset({WARNING, INFO})
+
+
+# --------------------------------------------------------------------------- terms
+
+def node_id(node: Node) -> str:
+    """An IRI as itself, a blank node as ``_:id``, a literal as its N-Triples form."""
+    if isinstance(node, BNode):
+        return f"_:{node}"
+    if isinstance(node, Literal):
+        return nt(node)
+    return str(node)
+
+
+def _escape(text: str) -> str:
+    return (text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
+            .replace("\r", "\\r").replace("\t", "\\t"))
+
+
+def nt(node: Node) -> str:
+    """N-Triples form of a term (xsd:string left implicit, language tags lower-cased)."""
+    if isinstance(node, Literal):
+        text = f'"{_escape(str(node))}"'
+        if node.language:
+            return f"{text}@{node.language.lower()}"
+        if node.datatype is not None and node.datatype != XSD.string:
+            return f"{text}^^<{node.datatype}>"
+        return text
+    if isinstance(node, BNode):
+        return f"_:{node}"
+    return f"<{node}>"
+
+
+def sparql_term(node: Node) -> str:
+    """A term as SPARQL text (a blank node cannot be named in a query)."""
+    if isinstance(node, BNode):
+        raise ConfigError(f"a blank node ({node}) cannot be used as a constant in a SPARQL check")
+    return nt(node)
+
+
+def compact(iri: str) -> str:
+    """``ogp:Commitment`` for a known namespace, else the IRI in angle brackets."""
+    best = ""
+    for prefix, ns in PREFIXES.items():
+        if iri.startswith(ns) and len(ns) > len(best) and re.fullmatch(
+                r"[A-Za-z0-9_\-.]*", iri[len(ns):]) and not iri.endswith("."):
+            best, name = ns, f"{prefix}:{iri[len(ns):]}"
+    return name if best else f"<{iri}>"
+
+
+def show(node: Node) -> str:
+    """A term for messages: compact IRIs, literals as their text."""
+    if isinstance(node, URIRef):
+        return compact(str(node))
+    if isinstance(node, Literal):
+        return str(node)
+    return node_id(node)
+
+
+# --------------------------------------------------------------------------- paths
+
+@dataclass(frozen=True)
+class Path:
+    """A SHACL property path: SPARQL text, the IRI when it is one predicate, Turtle text."""
+
+    sparql: str
+    iri: str | None
+    turtle: str
+
+    @property
+    def text(self) -> str:
+        """What a report shows: the predicate IRI, or the SPARQL path."""
+        return self.iri if self.iri is not None else self.sparql
+
+    @classmethod
+    def of_iri(cls, iri: str) -> Path:
+        return cls(f"<{iri}>", iri, f"<{iri}>")
+
+
+_UNARY_PATHS = {SH.inversePath: ("^({})", "[ sh:inversePath {} ]"),
+                SH.zeroOrMorePath: ("({})*", "[ sh:zeroOrMorePath {} ]"),
+                SH.oneOrMorePath: ("({})+", "[ sh:oneOrMorePath {} ]"),
+                SH.zeroOrOnePath: ("({})?", "[ sh:zeroOrOnePath {} ]")}
+
+
+def parse_path(graph: Graph, node: Node, depth: int = 0) -> Path:
+    """The path described at ``node`` in ``graph``. Raises :class:`ConfigError` if malformed."""
+    if isinstance(node, URIRef):
+        return Path.of_iri(str(node))
+    if not isinstance(node, BNode) or depth > 20:
+        raise ConfigError(f"sh:path {node_id(node)} is not a SHACL property path")
+    if graph.value(node, RDF.first) is not None:
+        items = [parse_path(graph, n, depth + 1) for n in Collection(graph, node)]
+        if len(items) < 2:
+            raise ConfigError("a sequence path needs at least two members")
+        return Path("(" + " / ".join(p.sparql for p in items) + ")", None,
+                    "( " + " ".join(p.turtle for p in items) + " )")
+    alternatives = graph.value(node, SH.alternativePath)
+    if alternatives is not None:
+        items = [parse_path(graph, n, depth + 1) for n in Collection(graph, alternatives)]
+        if len(items) < 2:
+            raise ConfigError("sh:alternativePath needs at least two members")
+        return Path("(" + " | ".join(p.sparql for p in items) + ")", None,
+                    "[ sh:alternativePath ( " + " ".join(p.turtle for p in items) + " ) ]")
+    for predicate, (sparql, turtle) in _UNARY_PATHS.items():
+        inner = graph.value(node, predicate)
+        if inner is not None:
+            sub = parse_path(graph, inner, depth + 1)
+            return Path(sparql.format(sub.sparql), None, turtle.format(sub.turtle))
+    raise ConfigError(f"sh:path {node_id(node)} is not a SHACL property path")
+
+
+# --------------------------------------------------------------------------- focus sets
+
+def ctx_vars(depth: int) -> str:
+    return " ".join(f"?{CTX}{i}" for i in range(depth))
+
+
+@dataclass(frozen=True)
+class Focus:
+    """A set of focus nodes: a braced pattern binding ``?this`` and ``depth`` context variables."""
+
+    pattern: str
+    depth: int
+    prefixes: tuple[tuple[str, str], ...] = ()
+
+    def key(self, row: Row) -> tuple[tuple[Node, ...], Node]:
+        return tuple(row[f"{CTX}{i}"] for i in range(self.depth)), row["this"]
+
+    @property
+    def proj(self) -> str:
+        return f"{ctx_vars(self.depth)} ?this".strip()
+
+
+Key = tuple[tuple[Node, ...], Node]
+
+
+def values_focus(shape: ShapeDef, focus: Focus) -> Focus:
+    """The value nodes of ``shape`` over ``focus``, as the focus set of a nested shape."""
+    d = focus.depth
+    new = f"?{CTX}{d}"
+    inner = f"{{ SELECT {ctx_vars(d)} (?this AS {new}) WHERE {focus.pattern} }}"
+    step = f"{new} {shape.path.sparql} ?this ." if shape.path else f"BIND({new} AS ?this)"
+    return Focus(f"{{ SELECT DISTINCT {ctx_vars(d + 1)} ?this WHERE {{ {inner} {step} }} }}",
+                 d + 1, focus.prefixes)
+
+
+def value_pattern(shape: ShapeDef, focus: Focus, var: str = "?value") -> str:
+    """Pattern binding ?this (and the context) and each value node of the shape as ``var``."""
+    if shape.path is not None:
+        return f"{focus.pattern} ?this {shape.path.sparql} {var} ."
+    return f"{focus.pattern} BIND(?this AS {var})"
+
+
+# --------------------------------------------------------------------------- findings
+
+@dataclass
+class Finding:
+    """One validation result before it is rendered (internal)."""
+
+    ctx: tuple[Node, ...]
+    focus: Node
+    value: Node | None
+    path: Path | None
+    shape: ShapeDef
+    component: str
+    messages: dict[str, str]
+    blocking: bool = True
+
+    @property
+    def key(self) -> Key:
+        return self.ctx, self.focus
+
+
+def parent_key(key: Key) -> tuple[tuple[Node, ...], Node, Node]:
+    """(context, focus, value) of the parent constraint for a nested focus key."""
+    ctx, this = key
+    return ctx[:-1], ctx[-1], this
+
+
+# --------------------------------------------------------------------------- messages
+
+MESSAGES: dict[str, dict[str, str]] = {
+    "ClassConstraintComponent": {
+        "en": "Value is not an instance of {0}.", "fr": "La valeur n'est pas une instance de {0}.",
+        "ar": "القيمة ليست من نوع {0}."},
+    "DatatypeConstraintComponent": {
+        "en": "Value is not a literal of datatype {0}.",
+        "fr": "La valeur n'est pas un littéral de type {0}.",
+        "ar": "القيمة ليست قيمة حرفية من نوع البيانات {0}."},
+    "NodeKindConstraintComponent": {
+        "en": "Value is not of node kind {0}.", "fr": "La valeur n'est pas de nature {0}.",
+        "ar": "القيمة ليست من صنف العقد {0}."},
+    "MinCountConstraintComponent": {
+        "en": "Fewer than {0} value(s).", "fr": "Moins de {0} valeur(s).",
+        "ar": "عدد القيم أقل من {0}."},
+    "MaxCountConstraintComponent": {
+        "en": "More than {0} value(s).", "fr": "Plus de {0} valeur(s).",
+        "ar": "عدد القيم أكثر من {0}."},
+    "MinInclusiveConstraintComponent": {
+        "en": "Value is not greater than or equal to {0}.",
+        "fr": "La valeur n'est pas supérieure ou égale à {0}.",
+        "ar": "القيمة ليست أكبر من {0} أو مساوية له."},
+    "MinExclusiveConstraintComponent": {
+        "en": "Value is not greater than {0}.", "fr": "La valeur n'est pas supérieure à {0}.",
+        "ar": "القيمة ليست أكبر من {0}."},
+    "MaxInclusiveConstraintComponent": {
+        "en": "Value is not less than or equal to {0}.",
+        "fr": "La valeur n'est pas inférieure ou égale à {0}.",
+        "ar": "القيمة ليست أصغر من {0} أو مساوية له."},
+    "MaxExclusiveConstraintComponent": {
+        "en": "Value is not less than {0}.", "fr": "La valeur n'est pas inférieure à {0}.",
+        "ar": "القيمة ليست أصغر من {0}."},
+    "MinLengthConstraintComponent": {
+        "en": "Value is shorter than {0} characters.",
+        "fr": "La valeur compte moins de {0} caractères.", "ar": "طول القيمة أقل من {0} حرفا."},
+    "MaxLengthConstraintComponent": {
+        "en": "Value is longer than {0} characters.",
+        "fr": "La valeur compte plus de {0} caractères.", "ar": "طول القيمة أكثر من {0} حرفا."},
+    "PatternConstraintComponent": {
+        "en": "Value does not match the pattern {0}.",
+        "fr": "La valeur ne correspond pas au motif {0}.", "ar": "القيمة لا تطابق النمط {0}."},
+    "LanguageInConstraintComponent": {
+        "en": "Language tag is not one of {0}.", "fr": "La langue n'est pas l'une de {0}.",
+        "ar": "وسم اللغة ليس من بين {0}."},
+    "UniqueLangConstraintComponent": {
+        "en": "More than one value in the same language.",
+        "fr": "Plusieurs valeurs dans la même langue.",
+        "ar": "أكثر من قيمة واحدة باللغة نفسها."},
+    "InConstraintComponent": {
+        "en": "Value is not one of {0}.", "fr": "La valeur n'est pas l'une de {0}.",
+        "ar": "القيمة ليست من بين {0}."},
+    "HasValueConstraintComponent": {
+        "en": "The required value {0} is missing.", "fr": "La valeur requise {0} manque.",
+        "ar": "القيمة المطلوبة {0} غير موجودة."},
+    "EqualsConstraintComponent": {
+        "en": "Values differ from the values of {0}.",
+        "fr": "Les valeurs diffèrent de celles de {0}.", "ar": "القيم تختلف عن قيم {0}."},
+    "DisjointConstraintComponent": {
+        "en": "Value is also a value of {0}.", "fr": "La valeur est aussi une valeur de {0}.",
+        "ar": "القيمة هي أيضا قيمة لـ {0}."},
+    "LessThanConstraintComponent": {
+        "en": "Value is not less than the value of {0}.",
+        "fr": "La valeur n'est pas inférieure à celle de {0}.",
+        "ar": "القيمة ليست أصغر من قيمة {0}."},
+    "LessThanOrEqualsConstraintComponent": {
+        "en": "Value is not less than or equal to the value of {0}.",
+        "fr": "La valeur n'est pas inférieure ou égale à celle de {0}.",
+        "ar": "القيمة ليست أصغر من قيمة {0} أو مساوية لها."},
+    "ClosedConstraintComponent": {
+        "en": "The shape is closed: this property is not allowed.",
+        "fr": "La forme est fermée : cette propriété n'est pas autorisée.",
+        "ar": "الشكل مغلق: هذه الخاصية غير مسموح بها."},
+    "NodeConstraintComponent": {
+        "en": "Value does not conform to the shape {0}.",
+        "fr": "La valeur n'est pas conforme à la forme {0}.", "ar": "القيمة لا تطابق الشكل {0}."},
+    "AndConstraintComponent": {
+        "en": "Value does not conform to all of the shapes {0}.",
+        "fr": "La valeur n'est pas conforme à toutes les formes {0}.",
+        "ar": "القيمة لا تطابق جميع الأشكال {0}."},
+    "OrConstraintComponent": {
+        "en": "Value conforms to none of the shapes {0}.",
+        "fr": "La valeur n'est conforme à aucune des formes {0}.",
+        "ar": "القيمة لا تطابق أيا من الأشكال {0}."},
+    "XoneConstraintComponent": {
+        "en": "Value does not conform to exactly one of the shapes {0}.",
+        "fr": "La valeur n'est pas conforme à exactement une des formes {0}.",
+        "ar": "القيمة لا تطابق شكلا واحدا بالضبط من الأشكال {0}."},
+    "NotConstraintComponent": {
+        "en": "Value conforms to the shape {0}, which is not allowed.",
+        "fr": "La valeur est conforme à la forme {0}, ce qui est interdit.",
+        "ar": "القيمة تطابق الشكل {0}، وهذا غير مسموح به."},
+    "QualifiedMinCountConstraintComponent": {
+        "en": "Fewer than {0} value(s) conform to {1}.",
+        "fr": "Moins de {0} valeur(s) conforme(s) à {1}.",
+        "ar": "عدد القيم المطابقة لـ {1} أقل من {0}."},
+    "QualifiedMaxCountConstraintComponent": {
+        "en": "More than {0} value(s) conform to {1}.",
+        "fr": "Plus de {0} valeur(s) conforme(s) à {1}.",
+        "ar": "عدد القيم المطابقة لـ {1} أكثر من {0}."},
+    "SPARQLConstraintComponent": {
+        "en": "The SPARQL constraint {0} reports this node.",
+        "fr": "La contrainte SPARQL {0} signale ce nœud.",
+        "ar": "يشير قيد SPARQL {0} إلى هذه العقدة."},
+}
+
+
+def generated_messages(component: str, *args: str) -> dict[str, str]:
+    """The built-in en/fr/ar message of a constraint component, filled with ``args``."""
+    local = component.rsplit("#", 1)[-1]
+    templates = MESSAGES.get(local) or {"en": f"{local} not satisfied."}
+    return {lang: text.format(*args) for lang, text in templates.items()}
+
+
+def lang_messages(literals: Iterable[Node]) -> dict[str, str]:
+    """``sh:message`` literals as lang -> text (untagged under "")."""
+    out: dict[str, str] = {}
+    for lit in sorted((m for m in literals if isinstance(m, Literal)), key=str):
+        out.setdefault(lit.language or "", str(lit))
+    return out
+
+
+# --------------------------------------------------------------------------- shapes
+
+@dataclass
+class Targets:
+    nodes: list[Node] = field(default_factory=list)
+    classes: list[Node] = field(default_factory=list)
+    subjects_of: list[Node] = field(default_factory=list)
+    objects_of: list[Node] = field(default_factory=list)
+    sparql: list[tuple[str, dict[str, str]]] = field(default_factory=list)
+
+    def __bool__(self) -> bool:
+        return bool(self.nodes or self.classes or self.subjects_of or self.objects_of
+                    or self.sparql)
+
+
+@dataclass(eq=False)
+class ShapeDef:
+    """A node or property shape, as read from the shapes graph."""
+
+    node: Node
+    path: Path | None
+    severity: str = VIOLATION
+    deactivated: bool = False
+    messages: dict[str, str] = field(default_factory=dict)
+    names: dict[str, str] = field(default_factory=dict)
+    targets: Targets = field(default_factory=Targets)
+    constraints: list[Constraint] = field(default_factory=list)
+    properties: list[ShapeDef] = field(default_factory=list)
+    parents: list[ShapeDef] = field(default_factory=list)
+
+    @property
+    def id(self) -> str:
+        return node_id(self.node)
+
+    @property
+    def blocking(self) -> bool:
+        """Whether a failure of this shape makes it non-conforming (pySHACL allow_warnings)."""
+        return self.severity not in NON_BLOCKING
+
+    def display(self, lang: str = "en") -> str:
+        """A readable name: sh:name / rdfs:label, else compact IRI or parent and path."""
+        for key in (lang, "en", ""):
+            if key in self.names:
+                return self.names[key]
+        if isinstance(self.node, URIRef):
+            return compact(str(self.node))
+        if self.parents and self.path is not None:
+            return f"{self.parents[0].display(lang)} › {show_path(self.path)}"
+        return self.id
+
+    def label(self) -> str:
+        """The shape as a compact IRI, or its parent and path for a blank node."""
+        if isinstance(self.node, URIRef):
+            return compact(str(self.node))
+        if self.parents and self.path is not None:
+            return f"{self.parents[0].label()} › {show_path(self.path)}"
+        return self.id
+
+    def finding(self, key: tuple[tuple[Node, ...], Node], component: str,
+                value: Node | None = None, *, path: Path | None = None,
+                messages: dict[str, str] | None = None,
+                default: dict[str, str] | None = None) -> Finding:
+        ctx, focus = key
+        return Finding(ctx, focus, value, path or self.path, self, str(SH[component]),
+                       messages or self.messages or default or {}, self.blocking)
+
+
+def show_path(path: Path) -> str:
+    if path.iri is not None:
+        return compact(path.iri)
+    return re.sub(r"<([^<>]*)>", lambda m: compact(m.group(1)), path.sparql)
+
+
+# --------------------------------------------------------------------------- evaluator
+
+class Evaluator:
+    """Runs compiled shapes through ``select``; one instance per validation run."""
+
+    def __init__(self, shapes: CompiledShapes, select: Select, *,
+                 focus_graphs: list[str] | None = None) -> None:
+        self.shapes = shapes
+        self._select = select
+        self.focus_graphs = focus_graphs
+        self.queries = 0
+
+    def select(self, query: str, prefixes: Iterable[tuple[str, str]] = ()) -> list[Row]:
+        self.queries += 1
+        prologue = "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in prefixes)
+        return self._select(prologue + query)
+
+    def keys(self, focus: Focus) -> set[Key]:
+        """Every (context, focus node) of a focus set."""
+        rows = self.select(f"SELECT DISTINCT {focus.proj} WHERE {focus.pattern}",
+                           focus.prefixes)
+        return {focus.key(r) for r in rows}
+
+    def run(self) -> list[Finding]:
+        """Findings of every shape that has targets, over its targets."""
+        out: list[Finding] = []
+        for shape in self.shapes.targeted:
+            out.extend(self.evaluate(shape, self.target_focus(shape), ()))
+        return out
+
+    def focus_count(self) -> int:
+        """How many distinct nodes are focus nodes of some shape."""
+        branches = [self.target_focus(s) for s in self.shapes.targeted if not s.deactivated]
+        if not branches:
+            return 0
+        union = " UNION ".join(f.pattern for f in branches)
+        prefixes = tuple(sorted({p for f in branches for p in f.prefixes}))
+        rows = self.select(f"SELECT (COUNT(DISTINCT ?this) AS ?n) WHERE {{ {union} }}", prefixes)
+        value = rows[0].get("n") if rows else None
+        return int(value.toPython()) if isinstance(value, Literal) else 0
+
+    def target_focus(self, shape: ShapeDef) -> Focus:
+        t = shape.targets
+        branches = []
+        prefixes: dict[str, str] = {}
+        if t.nodes:
+            branches.append("{ VALUES ?this { " + " ".join(sparql_term(n) for n in t.nodes)
+                            + " } }")
+        for c in t.classes:
+            branches.append(f"{{ ?this {nt(RDF.type)}/{nt(RDFS.subClassOf)}* {sparql_term(c)} }}")
+        for p in t.subjects_of:
+            branches.append(f"{{ ?this {sparql_term(p)} ?ogpkg_o }}")
+        for p in t.objects_of:
+            branches.append(f"{{ ?ogpkg_s {sparql_term(p)} ?this }}")
+        for select, pfx in t.sparql:
+            _merge_prefixes(prefixes, pfx, shape)
+            branches.append(f"{{ {select} }}")
+        body = " UNION ".join(branches)
+        if self.focus_graphs is not None:
+            graphs = " ".join(f"<{g}>" for g in self.focus_graphs)
+            body += (f" FILTER EXISTS {{ VALUES ?ogpkg_g {{ {graphs} }} "
+                     "GRAPH ?ogpkg_g { ?this ?ogpkg_gp ?ogpkg_go } }")
+        return Focus(f"{{ SELECT DISTINCT ?this WHERE {{ {body} }} }}", 0,
+                     tuple(sorted(prefixes.items())))
+
+    def evaluate(self, shape: ShapeDef, focus: Focus, stack: tuple[str, ...]) -> list[Finding]:
+        """Findings of ``shape`` (and its property shapes) over ``focus``."""
+        if shape.deactivated or shape.id in stack:
+            return []
+        stack = (*stack, shape.id)
+        found: list[Finding] = []
+        for constraint in shape.constraints:
+            found.extend(constraint.evaluate(self, shape, focus, stack))
+        for child in shape.properties:
+            for f in self.evaluate(child, focus, stack):
+                f.blocking = f.blocking and shape.blocking
+                found.append(f)
+        return found
+
+    def failing(self, shape: ShapeDef, focus: Focus, stack: tuple[str, ...], *,
+                any_result: bool = False) -> set[Key]:
+        """Keys of ``focus`` that do not conform to ``shape`` (any result: for sh:node)."""
+        return {f.key for f in self.evaluate(shape, focus, stack)
+                if any_result or f.blocking}
+
+
+def _merge_prefixes(into: dict[str, str], new: dict[str, str], shape: ShapeDef) -> None:
+    for p, ns in new.items():
+        if into.setdefault(p, ns) != ns:
+            raise ConfigError(f"shape {shape.label()}: prefix '{p}' is declared twice with "
+                              f"different namespaces ({into[p]}, {ns})")
+
+
+# --------------------------------------------------------------------------- constraints
+
+class Constraint:
+    """A constraint component of one shape; evaluates over a whole focus set."""
+
+    component = ""
+
+    def evaluate(self, ev: Evaluator, shape: ShapeDef, focus: Focus,
+                 stack: tuple[str, ...]) -> list[Finding]:
+        raise NotImplementedError
+
+    def messages(self) -> dict[str, str]:
+        return generated_messages(self.component)
+
+    def _rows(self, ev: Evaluator, shape: ShapeDef, focus: Focus, condition: str,
+              extra: str = "") -> list[Row]:
+        query = (f"SELECT DISTINCT {focus.proj} ?value {extra} WHERE "
+                 f"{{ {value_pattern(shape, focus)} {condition} }}")
+        return ev.select(query, focus.prefixes)
+
+    def _value_findings(self, ev: Evaluator, shape: ShapeDef, focus: Focus, condition: str,
+                        check: Callable[[Node], bool] | None = None) -> list[Finding]:
+        """One finding per row of ``condition`` whose value fails ``check`` (when given)."""
+        out = []
+        for row in self._rows(ev, shape, focus, condition):
+            value = row["value"]
+            if check is None or not check(value):
+                out.append(shape.finding(focus.key(row), self.component, value,
+                                         default=self.messages()))
+        return out
+
+
+@dataclass
+class ClassConstraint(Constraint):
+    classes: list[Node]
+    component = "ClassConstraintComponent"
+
+    def messages(self) -> dict[str, str]:
+        return generated_messages(self.component, ", ".join(show(c) for c in self.classes))
+
+    def evaluate(self, ev: Evaluator, shape: ShapeDef, focus: Focus,
+                 stack: tuple[str, ...]) -> list[Finding]:
+        out = []
+        for c in self.classes:
+            cond = (f"FILTER NOT EXISTS {{ ?value {nt(RDF.type)}/{nt(RDFS.subClassOf)}* "
+                    f"{sparql_term(c)} }}")
+            out.extend(self._value_findings(ev, shape, focus, cond))
+        return out
+
+
+#: derived integer types the store keeps as xsd:integer, with their (min, max)
+INTEGER_RANGES: dict[URIRef, tuple[int | None, int | None]] = {
+    XSD.nonNegativeInteger: (0, None), XSD.positiveInteger: (1, None),
+    XSD.nonPositiveInteger: (None, 0), XSD.negativeInteger: (None, -1),
+    XSD.long: (-2**63, 2**63 - 1), XSD.int: (-2**31, 2**31 - 1),
+    XSD.short: (-2**15, 2**15 - 1), XSD.byte: (-2**7, 2**7 - 1),
+    XSD.unsignedLong: (0, 2**64 - 1), XSD.unsignedInt: (0, 2**32 - 1),
+    XSD.unsignedShort: (0, 2**16 - 1), XSD.unsignedByte: (0, 2**8 - 1),
+}
+#: datatypes the SPARQL engine casts to; a literal equal to the cast of its string is valid
+CASTABLE = frozenset(XSD[t] for t in (
+    "integer", "decimal", "double", "float", "boolean", "date", "dateTime", "time", "duration",
+    "dayTimeDuration", "yearMonthDuration", "gYear", "gYearMonth", "gMonth", "gDay",
+    "gMonthDay"))
+
+
+def _actual_datatype(value: Literal, dt: Node) -> bool:
+    """pySHACL's check that a literal's Python value has the datatype's Python type."""
+    import datetime as _dt
+    v = value.value
+    if dt in (XSD.string, RDF.langString):
+        return isinstance(v, str | bytes)
+    kinds: dict[Node, Any] = {XSD.integer: int, XSD.float: float, XSD.decimal: Decimal,
+                              XSD.boolean: bool, XSD.date: _dt.date, XSD.time: _dt.time,
+                              XSD.dateTime: _dt.datetime}
+    return isinstance(v, kinds[dt]) if dt in kinds else True
+
+
+def datatype_matches(value: Node, dt: Node) -> bool:
+    """pySHACL's sh:datatype test, plus store-collapsed derived integer types."""
+    if not isinstance(value, Literal):
+        return False
+    if dt in INTEGER_RANGES and value.datatype == XSD.integer and not value.ill_typed:
+        low, high = INTEGER_RANGES[dt]  # type: ignore[index]
+        n = int(value.toPython())
+        return (low is None or n >= low) and (high is None or n <= high)
+    if dt == XSD.dateTimeStamp and value.datatype == XSD.dateTime and not value.ill_typed:
+        return getattr(value.value, "tzinfo", None) is not None
+    if value.datatype == dt:
+        return value.ill_typed is not True and _actual_datatype(value, dt)
+    if dt == RDFS.Literal:
+        return True
+    if dt == RDFS.Datatype and value.datatype:
+        return True
+    if value.datatype is None and value.language is None and dt == XSD.string:
+        return _actual_datatype(value, dt)
+    return bool(dt == RDF.langString and value.language and _actual_datatype(value, dt))
+
+
+@dataclass
+class DatatypeConstraint(Constraint):
+    datatype: Node
+    component = "DatatypeConstraintComponent"
+
+    def messages(self) -> dict[str, str]:
+        return generated_messages(self.component, show(self.datatype))
+
+    def ok_expression(self) -> str:
+        """A SPARQL test true only for values that certainly match (the rest go to Python)."""
+        dt = self.datatype
+        if dt == RDFS.Literal:
+            return "isLiteral(?value)"
+        if dt == RDF.langString:
+            return 'LANG(?value) != ""'
+        if dt == RDFS.Datatype:
+            return f'isLiteral(?value) && LANG(?value) = "" && DATATYPE(?value) != {nt(XSD.string)}'
+        if dt == XSD.string:
+            return f"isLiteral(?value) && DATATYPE(?value) = {nt(XSD.string)}"
+        if dt in INTEGER_RANGES:
+            low, high = INTEGER_RANGES[dt]  # type: ignore[index]
+            test = f"DATATYPE(?value) = {nt(XSD.integer)}"
+            test += f" && ?value >= {low}" if low is not None else ""
+            test += f" && ?value <= {high}" if high is not None else ""
+            return test
+        if dt == XSD.dateTimeStamp:
+            return f'DATATYPE(?value) = {nt(XSD.dateTime)} && TZ(?value) != ""'
+        if dt in CASTABLE:
+            test = f"DATATYPE(?value) = {nt(dt)} && sameTerm(?value, {nt(dt)}(STR(?value)))"
+            if dt in (XSD.date, XSD.dateTime):  # Python's dates stop at years 1 and 9999
+                test += ' && REGEX(STR(?value), "^[0-9]{4}-") && !STRSTARTS(STR(?value), "0000")'
+            return test
+        return "false"
+
+    def evaluate(self, ev: Evaluator, shape: ShapeDef, focus: Focus,
+                 stack: tuple[str, ...]) -> list[Finding]:
+        cond = f"FILTER(!COALESCE({self.ok_expression()}, false))"
+        return self._value_findings(ev, shape, focus, cond,
+                                    lambda v: datatype_matches(v, self.datatype))
+
+
+_NODE_KINDS = {
+    SH.IRI: "isIRI(?value)", SH.BlankNode: "isBlank(?value)", SH.Literal: "isLiteral(?value)",
+    SH.BlankNodeOrIRI: "(isBlank(?value) || isIRI(?value))",
+    SH.BlankNodeOrLiteral: "(isBlank(?value) || isLiteral(?value))",
+    SH.IRIOrLiteral: "(isIRI(?value) || isLiteral(?value))",
+}
+
+
+@dataclass
+class NodeKindConstraint(Constraint):
+    kind: Node
+    component = "NodeKindConstraintComponent"
+
+    def messages(self) -> dict[str, str]:
+        return generated_messages(self.component, show(self.kind))
+
+    def evaluate(self, ev: Evaluator, shape: ShapeDef, focus: Focus,
+                 stack: tuple[str, ...]) -> list[Finding]:
+        test = _NODE_KINDS.get(self.kind, "false")  # type: ignore[call-overload]
+        return self._value_findings(ev, shape, focus, f"FILTER(!{test})")
+
+
+@dataclass
+class CountConstraint(Constraint):
+    count: int
+    minimum: bool
+
+    @property
+    def component(self) -> str:  # type: ignore[override]
+        return "MinCountConstraintComponent" if self.minimum else "MaxCountConstraintComponent"
+
+    def messages(self) -> dict[str, str]:
+        return generated_messages(self.component, str(self.count))
+
+    def evaluate(self, ev: Evaluator, shape: ShapeDef, focus: Focus,
+                 stack: tuple[str, ...]) -> list[Finding]:
+        n = self.count
+        if shape.path is None:  # a node shape has exactly one value node: itself
+            if (self.minimum and n <= 1) or (not self.minimum and n >= 1):
+                return []
+            query = f"SELECT {focus.proj} WHERE {focus.pattern}"
+        elif self.minimum and n == 0:
+            return []
+        elif self.minimum and n == 1:
+            query = (f"SELECT {focus.proj} WHERE {{ {focus.pattern} FILTER NOT EXISTS "
+                     f"{{ ?this {shape.path.sparql} ?ogpkg_any }} }}")
+        elif self.minimum:
+            query = (f"SELECT {focus.proj} WHERE {{ {focus.pattern} OPTIONAL {{ ?this "
+                     f"{shape.path.sparql} ?value }} }} GROUP BY {focus.proj} "
+                     f"HAVING (COUNT(DISTINCT ?value) < {n})")
+        else:
+            query = (f"SELECT {focus.proj} WHERE {{ {value_pattern(shape, focus)} }} "
+                     f"GROUP BY {focus.proj} HAVING (COUNT(DISTINCT ?value) > {n})")
+        return [shape.finding(focus.key(r), self.component, default=self.messages())
+                for r in ev.select(query, focus.prefixes)]
+
+
+#: datatypes whose SPARQL and Python orderings agree when both sides share the datatype
+_ORDERED = frozenset({XSD.integer, XSD.decimal, XSD.double, XSD.float, XSD.date, XSD.dateTime,
+                      XSD.time, XSD.string})
+_TEMPORAL = frozenset({XSD.date, XSD.dateTime, XSD.time})
+_EXACT_NUMERIC = frozenset({XSD.integer, XSD.decimal})
+
+
+def _store_datatype(lit: Literal) -> Node:
+    if lit.language:
+        return RDF.langString
+    dt = lit.datatype or XSD.string
+    return XSD.integer if dt in INTEGER_RANGES else dt
+
+
+def compare_literal(l1: Literal, l2: Literal) -> int:
+    """pySHACL's literal ordering (raises TypeError when the two do not compare)."""
+    import datetime as _dt
+    if l1.eq(l2):
+        return 0
+    if l1.value.__class__ in (_dt.datetime, _dt.time):
+        if l1.value == l2.value:
+            return 0
+        if l1.value > l2.value:
+            return 1
+    elif l1 > l2:
+        return 1
+    return -1
+
+
+_RANGE_OPS = {"minInclusive": (">=", lambda c: c >= 0), "minExclusive": (">", lambda c: c > 0),
+              "maxInclusive": ("<=", lambda c: c <= 0), "maxExclusive": ("<", lambda c: c < 0)}
+
+
+@dataclass
+class RangeConstraint(Constraint):
+    kind: str
+    bound: Literal
+
+    @property
+    def component(self) -> str:  # type: ignore[override]
+        return self.kind[0].upper() + self.kind[1:] + "ConstraintComponent"
+
+    def messages(self) -> dict[str, str]:
+        return generated_messages(self.component, show(self.bound))
+
+    def passes(self, value: Node) -> bool:
+        """pySHACL's range test for one value node."""
+        if not isinstance(value, Literal):
+            return False
+        bound_is_string = isinstance(self.bound.value, str)
+        if bound_is_string != isinstance(value.value, str):
+            return False
+        try:
+            return bool(_RANGE_OPS[self.kind][1](compare_literal(value, self.bound)))
+        except (TypeError, NotImplementedError):
+            return False
+
+    def evaluate(self, ev: Evaluator, shape: ShapeDef, focus: Focus,
+                 stack: tuple[str, ...]) -> list[Finding]:
+        op = _RANGE_OPS[self.kind][0]
+        dt = _store_datatype(self.bound)
+        ok = "false"
+        if dt in _ORDERED and not self.bound.ill_typed and not (
+                dt in _TEMPORAL and getattr(self.bound.value, "tzinfo", None) is not None):
+            same = (f"DATATYPE(?value) IN ({nt(XSD.integer)}, {nt(XSD.decimal)})"
+                    if dt in _EXACT_NUMERIC else f"DATATYPE(?value) = {nt(dt)}")
+            tz = ' && TZ(?value) = ""' if dt in _TEMPORAL else ""
+            ok = f"isLiteral(?value) && {same}{tz} && ?value {op} {sparql_term(self.bound)}"
+        return self._value_findings(ev, shape, focus, f"FILTER(!COALESCE({ok}, false))",
+                                    self.passes)
+
+
+@dataclass
+class LengthConstraint(Constraint):
+    length: int
+    minimum: bool
+
+    @property
+    def component(self) -> str:  # type: ignore[override]
+        return "MinLengthConstraintComponent" if self.minimum else "MaxLengthConstraintComponent"
+
+    def messages(self) -> dict[str, str]:
+        return generated_messages(self.component, str(self.length))
+
+    def evaluate(self, ev: Evaluator, shape: ShapeDef, focus: Focus,
+                 stack: tuple[str, ...]) -> list[Finding]:
+        if self.minimum and self.length == 0:
+            return []
+        op = "<" if self.minimum else ">"
+        cond = f"FILTER(isBlank(?value) || STRLEN(STR(?value)) {op} {self.length})"
+        return self._value_findings(ev, shape, focus, cond)
+
+
+def _sparql_string(text: str) -> str:
+    return f'"{_escape(text)}"'
+
+
+@dataclass
+class PatternConstraint(Constraint):
+    pattern: str
+    flags: str
+    component = "PatternConstraintComponent"
+
+    def __post_init__(self) -> None:
+        re_flags = (re.I if "i" in self.flags else 0) | (re.M if "m" in self.flags else 0)
+        try:
+            self.regex = re.compile(self.pattern, re_flags)
+        except re.error as exc:
+            raise ConfigError(f"sh:pattern {self.pattern!r} is not a valid regular "
+                              f"expression: {exc}") from None
+
+    def messages(self) -> dict[str, str]:
+        return generated_messages(self.component, self.pattern)
+
+    def matches(self, value: Node) -> bool:
+        if isinstance(value, BNode):
+            return False
+        return self.regex.search(str(value)) is not None
+
+    def evaluate(self, ev: Evaluator, shape: ShapeDef, focus: Focus,
+                 stack: tuple[str, ...]) -> list[Finding]:
+        flags = "".join(f for f in "im" if f in self.flags)
+        test = f"REGEX(STR(?value), {_sparql_string(self.pattern)}, {_sparql_string(flags)})"
+        cond = f"FILTER(isBlank(?value) || !COALESCE({test}, false))"
+        return self._value_findings(ev, shape, focus, cond, self.matches)
+
+
+@dataclass
+class LanguageInConstraint(Constraint):
+    languages: list[str]
+    component = "LanguageInConstraintComponent"
+
+    def messages(self) -> dict[str, str]:
+        return generated_messages(self.component, ", ".join(self.languages))
+
+    def evaluate(self, ev: Evaluator, shape: ShapeDef, focus: Focus,
+                 stack: tuple[str, ...]) -> list[Finding]:
+        langs = [lang.lower() for lang in self.languages]
+        if "*" in langs:
+            ok = 'LANG(?value) != ""'
+        else:
+            listed = ", ".join(_sparql_string(lang) for lang in langs) or '""'
+            ok = (f'LANG(?value) != "" && (LCASE(LANG(?value)) IN ({listed}) || '
+                  f'LCASE(STRBEFORE(CONCAT(LANG(?value), "-"), "-")) IN ({listed}))')
+        return self._value_findings(ev, shape, focus, f"FILTER(!COALESCE({ok}, false))")
+
+
+@dataclass
+class UniqueLangConstraint(Constraint):
+    component = "UniqueLangConstraintComponent"
+
+    def evaluate(self, ev: Evaluator, shape: ShapeDef, focus: Focus,
+                 stack: tuple[str, ...]) -> list[Finding]:
+        if shape.path is None:
+            return []
+        query = (f"SELECT {focus.proj} WHERE {{ {value_pattern(shape, focus)} "
+                 'FILTER(isLiteral(?value) && LANG(?value) != "") } '
+                 f"GROUP BY {focus.proj} (LCASE(LANG(?value)) AS ?ogpkg_lang) "
+                 "HAVING (COUNT(DISTINCT ?value) > 1)")
+        return [shape.finding(focus.key(r), self.component, default=self.messages())
+                for r in ev.select(query, focus.prefixes)]
+
+
+@dataclass
+class InConstraint(Constraint):
+    members: list[Node]
+    component = "InConstraintComponent"
+
+    def messages(self) -> dict[str, str]:
+        return generated_messages(self.component, ", ".join(show(m) for m in self.members))
+
+    def evaluate(self, ev: Evaluator, shape: ShapeDef, focus: Focus,
+                 stack: tuple[str, ...]) -> list[Finding]:
+        tests = " || ".join(f"sameTerm(?value, {sparql_term(m)})" for m in self.members)
+        return self._value_findings(ev, shape, focus, f"FILTER(!({tests or 'false'}))")
+
+
+@dataclass
+class HasValueConstraint(Constraint):
+    value: Node
+    component = "HasValueConstraintComponent"
+
+    def messages(self) -> dict[str, str]:
+        return generated_messages(self.component, show(self.value))
+
+    def evaluate(self, ev: Evaluator, shape: ShapeDef, focus: Focus,
+                 stack: tuple[str, ...]) -> list[Finding]:
+        term = sparql_term(self.value)
+        if shape.path is None:
+            cond = f"FILTER(!sameTerm(?this, {term}))"
+        else:
+            cond = f"FILTER NOT EXISTS {{ ?this {shape.path.sparql} {term} }}"
+        query = f"SELECT DISTINCT {focus.proj} WHERE {{ {focus.pattern} {cond} }}"
+        return [shape.finding(focus.key(r), self.component, default=self.messages())
+                for r in ev.select(query, focus.prefixes)]
+
+
+def _ordering_ok(strict: bool) -> str:
+    """SPARQL test true only where SPARQL and pySHACL agree that ?value < (<=) ?other."""
+    op = "<" if strict else "<="
+    return (f"isLiteral(?value) && isLiteral(?other) && DATATYPE(?value) = DATATYPE(?other) "
+            f"&& DATATYPE(?value) IN ({', '.join(nt(d) for d in sorted(_ORDERED))}) "
+            f'&& TZ(?value) = "" && TZ(?other) = "" && ?value {op} ?other')
+
+
+def pair_less(value: Node, other: Node, strict: bool) -> bool:
+    """pySHACL's sh:lessThan(OrEquals) test for one pair (incomparable pairs fail)."""
+    if isinstance(value, BNode) or isinstance(other, BNode):
+        return False
+
+    def unwrap(node: Node) -> tuple[Any, bool]:
+        if isinstance(node, URIRef):
+            return str(node), True
+        if isinstance(node, Literal) and isinstance(node.value, str):
+            return node.value, True
+        return node, False
+
+    a, a_str = unwrap(value)
+    b, b_str = unwrap(other)
+    if a_str != b_str:
+        return False
+    try:
+        return bool(a < b if strict else a <= b)
+    except TypeError:
+        return False
+
+
+@dataclass
+class PairConstraint(Constraint):
+    kind: str
+    predicate: Node
+
+    @property
+    def component(self) -> str:  # type: ignore[override]
+        return self.kind[0].upper() + self.kind[1:] + "ConstraintComponent"
+
+    def messages(self) -> dict[str, str]:
+        return generated_messages(self.component, show(self.predicate))
+
+    def evaluate(self, ev: Evaluator, shape: ShapeDef, focus: Focus,
+                 stack: tuple[str, ...]) -> list[Finding]:
+        p = sparql_term(self.predicate)
+        if self.kind == "disjoint":
+            return self._value_findings(ev, shape, focus, f"?this {p} ?value .")
+        if self.kind == "equals":
+            out = self._value_findings(ev, shape, focus, f"FILTER NOT EXISTS {{ ?this {p} ?value }}")
+            mine = ("FILTER(!sameTerm(?value, ?this))" if shape.path is None else
+                    f"FILTER NOT EXISTS {{ ?this {shape.path.sparql} ?value }}")
+            query = (f"SELECT DISTINCT {focus.proj} ?value WHERE {{ {focus.pattern} "
+                     f"?this {p} ?value . {mine} }}")
+            out += [shape.finding(focus.key(r), self.component, r["value"],
+                                  default=self.messages())
+                    for r in ev.select(query, focus.prefixes)]
+            return out
+        strict = self.kind == "lessThan"
+        cond = f"?this {p} ?other . FILTER(!COALESCE({_ordering_ok(strict)}, false))"
+        return [shape.finding(focus.key(r), self.component, r["value"], default=self.messages())
+                for r in self._rows(ev, shape, focus, cond, "?other")
+                if not pair_less(r["value"], r["other"], strict)]
+
+
+@dataclass
+class ClosedConstraint(Constraint):
+    allowed: list[Node]
+    component = "ClosedConstraintComponent"
+
+    def evaluate(self, ev: Evaluator, shape: ShapeDef, focus: Focus,
+                 stack: tuple[str, ...]) -> list[Finding]:
+        allowed = ", ".join(sparql_term(p) for p in self.allowed if not isinstance(p, BNode))
+        query = (f"SELECT DISTINCT {focus.proj} ?ogpkg_p ?value WHERE {{ "
+                 f"{value_pattern(shape, focus, '?ogpkg_vn')} "
+                 f"?ogpkg_vn ?ogpkg_p ?value . FILTER(?ogpkg_p NOT IN ({allowed})) "
+                 f"FILTER(!(sameTerm(?ogpkg_p, {nt(RDF.type)}) && "
+                 f"sameTerm(?value, {nt(RDFS.Resource)}))) }}")
+        return [shape.finding(focus.key(r), self.component, r["value"],
+                              path=Path.of_iri(str(r["ogpkg_p"])), default=self.messages())
+                for r in ev.select(query, focus.prefixes)]
+
+
+# -- shape-based constraints
+
+
+@dataclass
+class NodeConstraint(Constraint):
+    shapes: list[ShapeDef]
+    component = "NodeConstraintComponent"
+
+    def messages(self) -> dict[str, str]:
+        return generated_messages(self.component, ", ".join(s.label() for s in self.shapes))
+
+    def evaluate(self, ev: Evaluator, shape: ShapeDef, focus: Focus,
+                 stack: tuple[str, ...]) -> list[Finding]:
+        nested = values_focus(shape, focus)
+        out = []
+        for target in self.shapes:
+            if target.id in stack:
+                continue
+            for key in ev.failing(target, nested, stack, any_result=True):
+                ctx, f, value = parent_key(key)
+                out.append(shape.finding((ctx, f), self.component, value,
+                                         default=generated_messages(self.component,
+                                                                    target.label())))
+        return out
+
+
+@dataclass
+class LogicalConstraint(Constraint):
+    kind: str  # and | or | xone | not
+    lists: list[list[ShapeDef]]
+
+    @property
+    def component(self) -> str:  # type: ignore[override]
+        return self.kind.capitalize() + "ConstraintComponent"
+
+    def evaluate(self, ev: Evaluator, shape: ShapeDef, focus: Focus,
+                 stack: tuple[str, ...]) -> list[Finding]:
+        nested = values_focus(shape, focus)
+        out = []
+        for members in self.lists:
+            members = [m for m in members if not m.deactivated]
+            if not members or any(m.id in stack for m in members):
+                continue
+            fails = [ev.failing(m, nested, stack) for m in members]
+            if self.kind == "and":
+                bad = set().union(*fails)
+            elif self.kind == "or":
+                bad = set.intersection(*fails)
+            else:
+                everything = ev.keys(nested)
+                if self.kind == "not":
+                    bad = everything - fails[0]
+                else:
+                    bad = {k for k in everything if sum(k not in f for f in fails) != 1}
+            names = ", ".join(m.label() for m in members)
+            for key in bad:
+                ctx, f, value = parent_key(key)
+                out.append(shape.finding((ctx, f), self.component, value,
+                                         default=generated_messages(self.component, names)))
+        return out
+
+
+@dataclass
+class QualifiedConstraint(Constraint):
+    value_shape: ShapeDef
+    min_count: int | None
+    max_count: int | None
+    siblings: list[ShapeDef]
+    component = "QualifiedValueShapeConstraintComponent"
+
+    def evaluate(self, ev: Evaluator, shape: ShapeDef, focus: Focus,
+                 stack: tuple[str, ...]) -> list[Finding]:
+        if shape.path is None or self.value_shape.id in stack:
+            return []
+        nested = values_focus(shape, focus)
+        conforming = ev.keys(nested) - ev.failing(self.value_shape, nested, stack)
+        for sibling in self.siblings:
+            conforming -= ev.keys(nested) - ev.failing(sibling, nested, stack)
+        counts: dict[tuple[tuple[Node, ...], Node], int] = {}
+        for key in conforming:
+            ctx, f, _ = parent_key(key)
+            counts[(ctx, f)] = counts.get((ctx, f), 0) + 1
+        parents = ev.keys(focus) if self.min_count else set(counts)
+        name = self.value_shape.label()
+        out = []
+        for key in parents:
+            n = counts.get(key, 0)
+            if self.max_count is not None and n > self.max_count:
+                out.append(shape.finding(key, "QualifiedMaxCountConstraintComponent", default=(
+                    generated_messages("QualifiedMaxCountConstraintComponent",
+                                       str(self.max_count), name))))
+            if self.min_count is not None and n < self.min_count:
+                out.append(shape.finding(key, "QualifiedMinCountConstraintComponent", default=(
+                    generated_messages("QualifiedMinCountConstraintComponent",
+                                       str(self.min_count), name))))
+        return out

@@ -1,0 +1,396 @@
+"""The SHACL shapes (shapes/*.ttl) and the quality-check queries (queries/qc/*.rq).
+
+Every shape has conforming (``ok-*.ttl``) and non-conforming (``bad-*.ttl``) examples under
+tests/shapes/examples/<ShapeLocalName>/. A bad example states in ``# expect:`` header lines
+which result it must raise::
+
+    # expect: shape=ogps:Commitment-inActionPlan component=sh:MinCountConstraintComponent path=ogp:inActionPlan
+
+(keys: shape, component, path, constraint, severity; paths written ``^p`` for inverse,
+``a|b`` for alternatives, ``a/b`` for sequences). A bad example must raise every expected
+result and no violation from any other shape; an ok example must raise no violation at all
+and no result from the shape it illustrates. Examples are validated together with
+tests/shapes/context.ttl (unless they say ``# context: none``), the ontology's concepts they
+reference, and the ontology (ontology/*.ttl) as pyshacl's ``ont_graph``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+from pyshacl import validate
+from rdflib import RDF, BNode, Graph, Literal, Namespace, URIRef
+from rdflib.collection import Collection
+from rdflib.term import Node
+
+from ogpkg.namespaces import PREFIXES
+
+ROOT = Path(__file__).resolve().parents[1]
+SHAPES_DIR = ROOT / "shapes"
+ONTOLOGY_DIR = ROOT / "ontology"
+QC_DIR = ROOT / "queries" / "qc"
+HERE = Path(__file__).resolve().parent / "shapes"
+EXAMPLES_DIR = HERE / "examples"
+QC_CASES_DIR = HERE / "qc"
+CONTEXT_FILE = HERE / "context.ttl"
+
+SH = Namespace(PREFIXES["sh"])
+SKOS = Namespace(PREFIXES["skos"])
+OGPS = Namespace(PREFIXES["ogps"])
+SHACL_SHACL = Path(validate.__code__.co_filename).parent / "assets" / "shacl-shacl.ttl"
+
+LANGUAGES = {"en", "fr", "ar"}
+# SHACL Advanced Features and SHACL-JS terms: the shapes use SHACL Core and SHACL-SPARQL only.
+ADVANCED_TERMS = {SH[t] for t in (
+    "rule", "SPARQLRule", "TripleRule", "SPARQLTarget", "SPARQLTargetType", "target",
+    "JSConstraint", "JSRule", "JSTarget", "JSFunction", "SPARQLFunction", "expression",
+    "condition", "values", "filterShape", "order")}
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _qname(term: Node) -> str:
+    """``term`` as a prefixed name when a prefix of ogpkg.namespaces covers it."""
+    text = str(term)
+    best = ""
+    for prefix, ns in PREFIXES.items():
+        if text.startswith(ns) and len(ns) > len(PREFIXES.get(best, "")):
+            best = prefix
+    return f"{best}:{text[len(PREFIXES[best]):]}" if best else text
+
+
+def _render_path(graph: Graph, path: Node) -> str:
+    """A SHACL property path as SPARQL-like text: ``p``, ``^p``, ``a|b``, ``a/b``."""
+    if isinstance(path, URIRef):
+        return _qname(path)
+    inverse = graph.value(path, SH.inversePath)
+    if inverse is not None:
+        return "^" + _render_path(graph, inverse)
+    alternatives = graph.value(path, SH.alternativePath)
+    if alternatives is not None:
+        return "|".join(_render_path(graph, p) for p in Collection(graph, alternatives))
+    if graph.value(path, RDF.first) is not None:
+        return "/".join(_render_path(graph, p) for p in Collection(graph, path))
+    raise ValueError(f"unsupported path node {path!r}")
+
+
+@dataclass(frozen=True)
+class Result:
+    shape: str
+    component: str
+    path: str | None
+    constraint: str | None
+    severity: str
+    focus: Node
+
+
+@dataclass(frozen=True)
+class Example:
+    path: Path
+    shape: str  # the shape the example illustrates, from its directory: "ogps:CommitmentShape"
+    kind: str  # "ok" or "bad"
+    expectations: tuple[dict[str, str], ...]
+    with_context: bool
+
+    @property
+    def id(self) -> str:
+        return f"{self.path.parent.name}/{self.path.stem}"
+
+
+def _read_example(path: Path) -> Example:
+    expectations = []
+    with_context = True
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line.startswith("# expect:"):
+            fields = dict(item.split("=", 1) for item in line[len("# expect:"):].split())
+            expectations.append(fields)
+        elif line.strip() == "# context: none":
+            with_context = False
+    kind = path.name.split("-", 1)[0]
+    return Example(path, f"ogps:{path.parent.name}", kind, tuple(expectations), with_context)
+
+
+def _examples() -> list[Example]:
+    return [_read_example(p) for p in sorted(EXAMPLES_DIR.glob("*/*.ttl"))]
+
+
+EXAMPLES = _examples()
+
+
+def _results(report: Graph) -> list[Result]:
+    out = []
+    for r in report.subjects(RDF.type, SH.ValidationResult):
+        path = report.value(r, SH.resultPath)
+        constraint = report.value(r, SH.sourceConstraint)
+        out.append(Result(
+            shape=_qname(report.value(r, SH.sourceShape)),
+            component=_qname(report.value(r, SH.sourceConstraintComponent)),
+            path=None if path is None else _render_path(report, path),
+            constraint=None if constraint is None else _qname(constraint),
+            severity=_qname(report.value(r, SH.resultSeverity)),
+            focus=report.value(r, SH.focusNode),
+        ))
+    return out
+
+
+def _matches(result: Result, expected: dict[str, str]) -> bool:
+    return all(getattr(result, key) == value for key, value in expected.items())
+
+
+def _concept_closure(data: Graph, concepts: Graph) -> Iterator[tuple[Node, Node, Node]]:
+    """The descriptions of the concepts (and schemes, broader concepts) that ``data`` uses."""
+    todo = {o for o in data.objects() if isinstance(o, URIRef) and (o, None, None) in concepts}
+    seen: set[Node] = set()
+    while todo:
+        node = todo.pop()
+        if node in seen:
+            continue
+        seen.add(node)
+        for p, o in concepts.predicate_objects(node):
+            yield node, p, o
+            if p not in (SKOS.hasTopConcept, SKOS.narrower) and (o, None, None) in concepts:
+                todo.add(o)
+
+
+def _owned_shapes(shapes: Graph, shape: str) -> set[str]:
+    """A shape and the property shapes it holds."""
+    node = URIRef(PREFIXES["ogps"] + shape.split(":", 1)[1])
+    return {shape} | {_qname(p) for p in shapes.objects(node, SH.property)}
+
+
+# --------------------------------------------------------------------------- fixtures
+
+
+@pytest.fixture(scope="session")
+def shapes_graph() -> Graph:
+    g = Graph()
+    for f in sorted(SHAPES_DIR.glob("*.ttl")):
+        g.parse(f)
+    return g
+
+
+@pytest.fixture(scope="session")
+def ontology_graph() -> Graph:
+    g = Graph()
+    for f in sorted(ONTOLOGY_DIR.glob("*.ttl")):
+        g.parse(f)
+    return g
+
+
+@pytest.fixture(scope="session")
+def context_graph() -> Graph:
+    return Graph().parse(CONTEXT_FILE)
+
+
+@pytest.fixture(scope="session")
+def validate_example(shapes_graph: Graph, ontology_graph: Graph, context_graph: Graph):
+    """Validate an example file; returns (conforms, results)."""
+
+    def run(example: Example, backend: str) -> tuple[bool, list[Result]]:
+        data = Graph().parse(example.path)
+        if example.with_context:
+            data += context_graph
+        for triple in list(_concept_closure(data, ontology_graph)):
+            data.add(triple)
+        target: Graph | ox.Store = data
+        if backend == "oxigraph":
+            target = ox.Store()
+            target.load(data.serialize(format="nt", encoding="utf-8"), format=ox.RdfFormat.N_TRIPLES)
+        conforms, report, _ = validate(target, shacl_graph=shapes_graph, ont_graph=ontology_graph)
+        return conforms, _results(report)
+
+    return run
+
+
+def _with_backends(examples: list[Example]):
+    """Every example on an Oxigraph data graph; those of SPARQL-based shapes on rdflib too."""
+    sparql_dirs = {"IntervalShape", "MembershipShape", "CommitmentShape", "SourcedFactShape",
+                   "CommitmentPeriodShape"}
+    for e in examples:
+        yield pytest.param(e, "oxigraph", id=f"{e.id}-oxigraph")
+        if e.path.parent.name in sparql_dirs:
+            yield pytest.param(e, "rdflib", id=f"{e.id}-rdflib")
+
+
+# --------------------------------------------------------------------------- examples
+
+
+@pytest.mark.parametrize(("example", "backend"),
+                         list(_with_backends([e for e in EXAMPLES if e.kind == "ok"])))
+def test_ok_example_raises_no_violation(example: Example, backend: str, validate_example,
+                                        shapes_graph: Graph) -> None:
+    _, results = validate_example(example, backend)
+    violations = [r for r in results if r.severity == "sh:Violation"]
+    assert violations == []
+    owned = _owned_shapes(shapes_graph, example.shape)
+    assert [r for r in results if r.shape in owned] == []
+
+
+@pytest.mark.parametrize(("example", "backend"),
+                         list(_with_backends([e for e in EXAMPLES if e.kind == "bad"])))
+def test_bad_example_fails_for_the_stated_reason(example: Example, backend: str,
+                                                 validate_example) -> None:
+    assert example.expectations, f"{example.path} has no '# expect:' line"
+    conforms, results = validate_example(example, backend)
+    assert not conforms
+    for expected in example.expectations:
+        assert any(_matches(r, expected) for r in results), (expected, results)
+    expected_shapes = {e["shape"] for e in example.expectations}
+    stray = [r for r in results if r.severity == "sh:Violation" and r.shape not in expected_shapes]
+    assert stray == []
+
+
+def test_context_raises_no_result_at_all(shapes_graph: Graph, ontology_graph: Graph,
+                                         context_graph: Graph) -> None:
+    data = Graph() + context_graph
+    for triple in list(_concept_closure(data, ontology_graph)):
+        data.add(triple)
+    conforms, report, text = validate(data, shacl_graph=shapes_graph, ont_graph=ontology_graph)
+    assert conforms, text
+
+
+def test_every_shape_has_ok_and_bad_examples(shapes_graph: Graph) -> None:
+    shapes = {_qname(s) for t in (SH.NodeShape, SH.PropertyShape)
+              for s in shapes_graph.subjects(RDF.type, t)}
+    missing = []
+    for shape in sorted(shapes):
+        folder = EXAMPLES_DIR / shape.split(":", 1)[1]
+        if not list(folder.glob("ok-*.ttl")) or not list(folder.glob("bad-*.ttl")):
+            missing.append(shape)
+    assert missing == []
+
+
+def test_every_property_shape_and_sparql_constraint_is_expected_by_a_bad_example(
+        shapes_graph: Graph) -> None:
+    expected = {e.get("shape") for x in EXAMPLES for e in x.expectations}
+    expected |= {e.get("constraint") for x in EXAMPLES for e in x.expectations}
+    named = {_qname(s) for t in (SH.PropertyShape, SH.SPARQLConstraint)
+             for s in shapes_graph.subjects(RDF.type, t)}
+    assert sorted(named - expected) == []
+
+
+def test_example_folders_name_existing_shapes(shapes_graph: Graph) -> None:
+    shapes = {str(s) for t in (SH.NodeShape, SH.PropertyShape)
+              for s in shapes_graph.subjects(RDF.type, t)}
+    unknown = [d.name for d in EXAMPLES_DIR.iterdir()
+               if d.is_dir() and PREFIXES["ogps"] + d.name not in shapes]
+    assert unknown == []
+
+
+# --------------------------------------------------------------------------- the shapes graph
+
+
+def _languages(graph: Graph, node: Node, predicate: URIRef) -> set[str]:
+    return {o.language for o in graph.objects(node, predicate)
+            if isinstance(o, Literal) and o.language}
+
+
+def test_every_property_shape_has_name_description_and_message_in_en_fr_ar(
+        shapes_graph: Graph) -> None:
+    gaps = []
+    for shape in shapes_graph.subjects(RDF.type, SH.PropertyShape):
+        for predicate in (SH.name, SH.description, SH.message):
+            missing = LANGUAGES - _languages(shapes_graph, shape, predicate)
+            if missing:
+                gaps.append((_qname(shape), _qname(predicate), sorted(missing)))
+    assert gaps == []
+
+
+def test_every_sparql_constraint_has_a_message_in_en_fr_ar_without_placeholders(
+        shapes_graph: Graph) -> None:
+    # pyshacl drops the language tag of a SPARQL constraint's message once it fills in
+    # {?var} placeholders; plain messages can be matched back to their language.
+    gaps = []
+    for constraint in shapes_graph.subjects(RDF.type, SH.SPARQLConstraint):
+        messages = list(shapes_graph.objects(constraint, SH.message))
+        if LANGUAGES - _languages(shapes_graph, constraint, SH.message):
+            gaps.append((_qname(constraint), "languages"))
+        if any(re.search(r"\{[?$]\w+\}", str(m)) for m in messages):
+            gaps.append((_qname(constraint), "placeholder"))
+    assert gaps == []
+
+
+def test_property_shapes_are_named_never_blank(shapes_graph: Graph) -> None:
+    blank = [(_qname(s), o) for s, o in shapes_graph.subject_objects(SH.property)
+             if isinstance(o, BNode)]
+    blank += [(_qname(s), o) for s, o in shapes_graph.subject_objects(SH.sparql)
+              if isinstance(o, BNode)]
+    assert blank == []
+
+
+def test_shapes_use_only_shacl_core_and_sparql(shapes_graph: Graph) -> None:
+    used = set(shapes_graph.predicates()) | set(shapes_graph.objects(None, RDF.type))
+    assert sorted(_qname(t) for t in used & ADVANCED_TERMS) == []
+
+
+def test_sparql_constraints_declare_their_prefixes_on_the_shapes_ontology(
+        shapes_graph: Graph) -> None:
+    declared = {str(shapes_graph.value(d, SH.prefix))
+                for d in shapes_graph.objects(OGPS[""], SH.declare)}
+    for constraint in shapes_graph.subjects(RDF.type, SH.SPARQLConstraint):
+        assert shapes_graph.value(constraint, SH.prefixes) == OGPS[""]
+        query = str(shapes_graph.value(constraint, SH.select))
+        used = set(re.findall(r"(?<![\w?$])([a-z]+):\w", query))
+        assert used <= declared, (_qname(constraint), used - declared)
+
+
+def test_shapes_conform_to_shacl_shacl(shapes_graph: Graph) -> None:
+    conforms, _, text = validate(shapes_graph, shacl_graph=Graph().parse(SHACL_SHACL))
+    assert conforms, text
+
+
+# --------------------------------------------------------------------------- quality checks
+
+QC_QUERIES = sorted(QC_DIR.glob("*-violation.rq"))
+
+
+def _qc_store(case: Path) -> ox.Store:
+    store = ox.Store()
+    store.load(path=str(case), format=ox.RdfFormat.TRIG)
+    return store
+
+
+def _qc_rows(query: Path, case: Path) -> list:
+    solutions = _qc_store(case).query(query.read_text(encoding="utf-8"),
+                                      use_default_graph_as_union=True)
+    return list(solutions)
+
+
+def test_there_are_quality_checks() -> None:
+    assert len(QC_QUERIES) >= 6
+
+
+@pytest.mark.parametrize("query", QC_QUERIES, ids=lambda p: p.stem)
+def test_quality_check_starts_with_a_title_and_description(query: Path) -> None:
+    lines = query.read_text(encoding="utf-8").splitlines()
+    header = []
+    for line in lines:
+        if not line.startswith("#"):
+            break
+        header.append(line.lstrip("# ").strip())
+    assert len([h for h in header if h]) >= 2, query.name
+    assert "SELECT" in query.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("query", QC_QUERIES, ids=lambda p: p.stem)
+def test_quality_check_passes_its_clean_case(query: Path) -> None:
+    case = QC_CASES_DIR / query.stem.removesuffix("-violation") / "ok.trig"
+    assert _qc_rows(query, case) == []
+
+
+@pytest.mark.parametrize("query", QC_QUERIES, ids=lambda p: p.stem)
+def test_quality_check_flags_its_faulty_case(query: Path) -> None:
+    case = QC_CASES_DIR / query.stem.removesuffix("-violation") / "bad.trig"
+    expected = {line.split(":", 1)[1].strip()
+                for line in case.read_text(encoding="utf-8").splitlines()
+                if line.startswith("# flags:")}
+    rows = _qc_rows(query, case)
+    assert rows
+    flagged = {str(value.value) for row in rows for value in row if value is not None}
+    assert expected <= flagged, (expected, flagged)
