@@ -36,7 +36,7 @@ from rdflib import RDF, RDFS, XSD, BNode, Graph, Literal, Namespace, URIRef
 from rdflib.collection import Collection
 from rdflib.term import Node
 
-from ogpkg.errors import ConfigError
+from ogpkg.errors import ConfigError, InputError
 from ogpkg.namespaces import PREFIXES
 
 SH = Namespace("http://www.w3.org/ns/shacl#")
@@ -529,7 +529,12 @@ class Constraint:
         raise NotImplementedError
 
     def messages(self) -> dict[str, str]:
+        """The built-in messages of this constraint (used when the shape has no sh:message)."""
         return generated_messages(self.component)
+
+    def messages_for(self, component: str) -> dict[str, str]:
+        """Built-in messages for one of the components this constraint reports."""
+        return self.messages()
 
     def _rows(self, ev: Evaluator, shape: ShapeDef, focus: Focus, condition: str,
               extra: str = "") -> list[Row]:
@@ -959,7 +964,8 @@ class PairConstraint(Constraint):
         if self.kind == "disjoint":
             return self._value_findings(ev, shape, focus, f"?this {p} ?value .")
         if self.kind == "equals":
-            out = self._value_findings(ev, shape, focus, f"FILTER NOT EXISTS {{ ?this {p} ?value }}")
+            out = self._value_findings(ev, shape, focus,
+                                       f"FILTER NOT EXISTS {{ ?this {p} ?value }}")
             mine = ("FILTER(!sameTerm(?value, ?this))" if shape.path is None else
                     f"FILTER NOT EXISTS {{ ?this {shape.path.sparql} ?value }}")
             query = (f"SELECT DISTINCT {focus.proj} ?value WHERE {{ {focus.pattern} "
@@ -1014,8 +1020,7 @@ class NodeConstraint(Constraint):
             for key in ev.failing(target, nested, stack, any_result=True):
                 ctx, f, value = parent_key(key)
                 out.append(shape.finding((ctx, f), self.component, value,
-                                         default=generated_messages(self.component,
-                                                                    target.label())))
+                                         default=self.messages()))
         return out
 
 
@@ -1027,6 +1032,10 @@ class LogicalConstraint(Constraint):
     @property
     def component(self) -> str:  # type: ignore[override]
         return self.kind.capitalize() + "ConstraintComponent"
+
+    def messages(self) -> dict[str, str]:
+        names = "; ".join(", ".join(m.label() for m in members) for members in self.lists)
+        return generated_messages(self.component, names)
 
     def evaluate(self, ev: Evaluator, shape: ShapeDef, focus: Focus,
                  stack: tuple[str, ...]) -> list[Finding]:
@@ -1047,11 +1056,10 @@ class LogicalConstraint(Constraint):
                     bad = everything - fails[0]
                 else:
                     bad = {k for k in everything if sum(k not in f for f in fails) != 1}
-            names = ", ".join(m.label() for m in members)
             for key in bad:
                 ctx, f, value = parent_key(key)
                 out.append(shape.finding((ctx, f), self.component, value,
-                                         default=generated_messages(self.component, names)))
+                                         default=self.messages()))
         return out
 
 
@@ -1062,6 +1070,11 @@ class QualifiedConstraint(Constraint):
     max_count: int | None
     siblings: list[ShapeDef]
     component = "QualifiedValueShapeConstraintComponent"
+
+    def messages_for(self, component: str) -> dict[str, str]:
+        local = component.rsplit("#", 1)[-1]
+        count = self.min_count if local.startswith("QualifiedMin") else self.max_count
+        return generated_messages(local, str(count), self.value_shape.label())
 
     def evaluate(self, ev: Evaluator, shape: ShapeDef, focus: Focus,
                  stack: tuple[str, ...]) -> list[Finding]:
@@ -1076,16 +1089,395 @@ class QualifiedConstraint(Constraint):
             ctx, f, _ = parent_key(key)
             counts[(ctx, f)] = counts.get((ctx, f), 0) + 1
         parents = ev.keys(focus) if self.min_count else set(counts)
-        name = self.value_shape.label()
         out = []
         for key in parents:
             n = counts.get(key, 0)
-            if self.max_count is not None and n > self.max_count:
-                out.append(shape.finding(key, "QualifiedMaxCountConstraintComponent", default=(
-                    generated_messages("QualifiedMaxCountConstraintComponent",
-                                       str(self.max_count), name))))
-            if self.min_count is not None and n < self.min_count:
-                out.append(shape.finding(key, "QualifiedMinCountConstraintComponent", default=(
-                    generated_messages("QualifiedMinCountConstraintComponent",
-                                       str(self.min_count), name))))
+            for component, bad in (
+                    ("QualifiedMaxCountConstraintComponent",
+                     self.max_count is not None and n > self.max_count),
+                    ("QualifiedMinCountConstraintComponent",
+                     self.min_count is not None and n < self.min_count)):
+                if bad:
+                    out.append(shape.finding(key, component,
+                                             default=self.messages_for(component)))
         return out
+
+
+# -- SHACL-SPARQL
+
+_MASK = re.compile(r'"""(?:[^"\\]|\\.|"(?!""))*"""|\'\'\'(?:[^\'\\]|\\.|\'(?!\'\'))*\'\'\''
+                   r'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'|<[^<>"{}|^`\\\s]*>|#[^\n]*',
+                   re.DOTALL)
+_PREFIX_DECL = re.compile(r"PREFIX\s+([A-Za-z][\w.-]*)?:\s*<([^>]*)>", re.I)
+_AGGREGATE = re.compile(r"\b(COUNT|SUM|MIN|MAX|AVG|SAMPLE|GROUP_CONCAT)\s*\(", re.I)
+_BIND_PATH = re.compile(r"([\s{}()])[$?]PATH\b")
+
+
+def _masked(text: str) -> str:
+    """``text`` with strings, IRIs and comments blanked out (same length)."""
+    return _MASK.sub(lambda m: " " * len(m.group()), text)
+
+
+@dataclass
+class SparqlSelect:
+    """One ``sh:sparql`` constraint: its SELECT split around the outer WHERE group."""
+
+    node: Node
+    prefixes: dict[str, str]
+    messages: dict[str, str]
+    modifier: str
+    projection: str
+    body: str
+    tail: str
+    uses_current_shape: bool
+
+    @classmethod
+    def parse(cls, node: Node, select: str, prefixes: dict[str, str],
+              messages: dict[str, str], where: str) -> SparqlSelect:
+        """Split ``select``; raises :class:`ConfigError` naming ``where`` when it cannot."""
+        masked = _masked(select)
+        m = re.search(r"\bSELECT\b", masked, re.I)
+        if m is None:
+            raise ConfigError(f"{where}: sh:select is not a SELECT query")
+        prefixes = dict(prefixes)
+        for p, ns in _PREFIX_DECL.findall(select[:m.start()]):
+            prefixes[p] = ns
+        depth, start = 0, -1
+        for i in range(m.end(), len(masked)):
+            if masked[i] == "(":
+                depth += 1
+            elif masked[i] == ")":
+                depth -= 1
+            elif masked[i] == "{" and depth == 0:
+                start = i
+                break
+        if start < 0:
+            raise ConfigError(f"{where}: sh:select has no WHERE group")
+        depth, end = 0, -1
+        for i in range(start, len(masked)):
+            if masked[i] == "{":
+                depth += 1
+            elif masked[i] == "}":
+                depth -= 1
+                if depth == 0:
+                    end = i
+                    break
+        if end < 0:
+            raise ConfigError(f"{where}: sh:select has unbalanced braces")
+        head = select[m.end():start]
+        head = re.sub(r"\bWHERE\s*$", "", head.rstrip(), flags=re.I).strip()
+        mod = re.match(r"(DISTINCT|REDUCED)\b", head, re.I)
+        modifier = mod.group(1).upper() if mod else ""
+        projection = head[mod.end():].strip() if mod else head
+        tail = select[end + 1:]
+        if re.search(r"\b(LIMIT|OFFSET)\b", _masked(tail), re.I):
+            raise ConfigError(f"{where}: LIMIT and OFFSET cannot be checked for all focus "
+                              "nodes at once; rewrite the query without them")
+        if re.search(r"[$?]shapesGraph\b", _masked(select)):
+            raise ConfigError(f"{where}: $shapesGraph is not supported")
+        return cls(node, prefixes, messages, modifier, projection, select[start + 1:end], tail,
+                   bool(re.search(r"[$?]currentShape\b", _masked(select))))
+
+    def query(self, shape: ShapeDef, focus: Focus) -> str:
+        """The constraint over the whole focus set (context variables and ?this projected)."""
+        body = self.body
+        if shape.path is not None:
+            body = _BIND_PATH.sub(lambda m: m.group(1) + shape.path.sparql,  # type: ignore[union-attr]
+                                  body)
+        projection = self.projection
+        group_vars = ctx_vars(focus.depth)
+        if projection != "*":
+            if not re.search(r"[$?]this\b", _masked(projection)):
+                projection = "?this " + projection
+            projection = f"{ctx_vars(focus.depth)} {projection}"
+        tail = self.tail
+        masked_tail = _masked(tail)
+        has_group = re.search(r"\bGROUP\s+BY\b", masked_tail, re.I)
+        if has_group:
+            extra = group_vars + ("" if re.search(r"[$?]this\b", masked_tail) else " ?this")
+            tail = tail[:has_group.end()] + f" {extra} " + tail[has_group.end():]
+        elif _AGGREGATE.search(_masked(projection)) or re.search(r"\bHAVING\b", masked_tail,
+                                                                 re.I):
+            tail = f" GROUP BY {focus.proj} " + tail
+        current = ""
+        if self.uses_current_shape:
+            current = f"BIND({sparql_term(shape.node)} AS ?currentShape)"
+        return (f"SELECT {self.modifier} {projection} WHERE {{ {focus.pattern} {current} "
+                f"{body} }}{tail}")
+
+
+def fill_message(text: str, row: Row) -> str:
+    """``{?var}`` and ``{$var}`` in a message replaced by the row's values."""
+    def sub(m: re.Match[str]) -> str:
+        value = row.get(m.group(1))
+        return m.group(0) if value is None else str(value)
+    return re.sub(r"\{[?$]([A-Za-z_][\w]*)\}", sub, text)
+
+
+@dataclass
+class SparqlConstraint(Constraint):
+    selects: list[SparqlSelect]
+    component = "SPARQLConstraintComponent"
+
+    def evaluate(self, ev: Evaluator, shape: ShapeDef, focus: Focus,
+                 stack: tuple[str, ...]) -> list[Finding]:
+        out = []
+        for sel in self.selects:
+            prefixes = dict(focus.prefixes)
+            _merge_prefixes(prefixes, sel.prefixes, shape)
+            try:
+                rows = ev.select(sel.query(shape, focus), sorted(prefixes.items()))
+            except InputError as exc:
+                raise ConfigError(f"shape {shape.label()}, sh:sparql {show(sel.node)}: the "
+                                  f"query cannot run: {exc}") from None
+            seen: set[Any] = set()
+            for row in rows:
+                key = focus.key(row)
+                if "failure" in row:
+                    row = {k: v for k, v in row.items() if k in ("this",) or k.startswith(CTX)}
+                ident = (key, frozenset(row.items()))
+                if ident in seen:
+                    continue
+                seen.add(ident)
+                value = row.get("value")
+                if value is None and shape.path is None:
+                    value = key[1]
+                path = row.get("path")
+                templates = dict(shape.messages)
+                templates.update(sel.messages)
+                if templates:
+                    messages = {lang: fill_message(t, row) for lang, t in templates.items()}
+                elif isinstance(row.get("message"), Literal):
+                    message = row["message"]
+                    messages = {message.language or "": str(message)}  # type: ignore[union-attr]
+                else:
+                    messages = generated_messages(self.component, show(sel.node))
+                out.append(Finding(key[0], key[1], value,
+                                   Path.of_iri(str(path)) if isinstance(path, URIRef)
+                                   else shape.path, shape, str(SH[self.component]), messages,
+                                   shape.blocking))
+        return out
+
+
+# --------------------------------------------------------------------------- compiling
+
+_UNSUPPORTED = {SH.js: "sh:js", SH.expression: "sh:expression", SH.rule: "sh:rule"}
+
+
+def _first(graph: Graph, node: Node, predicate: Node) -> Node | None:
+    values = sorted(graph.objects(node, predicate), key=str)  # type: ignore[arg-type]
+    return values[0] if values else None
+
+
+def _int(graph: Graph, shape: Node, predicate: Node) -> int | None:
+    value = _first(graph, shape, predicate)
+    if value is None:
+        return None
+    if not isinstance(value, Literal) or not isinstance(value.value, int):
+        raise ConfigError(f"shape {node_id(shape)}: {compact(str(predicate))} must be an "
+                          f"integer, not {node_id(value)}")
+    return int(value.value)
+
+
+def _items(graph: Graph, node: Node) -> list[Node]:
+    return list(Collection(graph, node))  # type: ignore[arg-type]
+
+
+class CompiledShapes:
+    """Every shape of a shapes graph, compiled. Raises :class:`ConfigError` on a bad shape."""
+
+    def __init__(self, graph: Graph) -> None:
+        self.graph = graph
+        self.by_node: dict[Node, ShapeDef] = {}
+        self._discover()
+        for shape in self.by_node.values():
+            self._read(shape)
+        for shape in self.by_node.values():
+            self._constraints(shape)
+        self.targeted = sorted((s for s in self.by_node.values() if s.targets),
+                               key=lambda s: s.id)
+
+    def __len__(self) -> int:
+        return len(self.by_node)
+
+    def get(self, node: Node) -> ShapeDef | None:
+        return self.by_node.get(node)
+
+    # -- which nodes are shapes (as pySHACL finds them)
+
+    def _discover(self) -> None:
+        g = self.graph
+        node_shapes = set(g.subjects(RDF.type, SH.NodeShape))
+        prop_shapes = set(g.subjects(RDF.type, SH.PropertyShape))
+        implied: set[Node] = set()
+        for p in (SH.targetClass, SH.targetNode, SH.targetObjectsOf, SH.targetSubjectsOf,
+                  SH.property, SH.node):
+            implied.update(g.subjects(p, None))
+        for p in (SH.property, SH.node, SH["not"], SH.qualifiedValueShape):
+            implied.update(g.objects(None, p))
+        for p in (SH["and"], SH["or"], SH.xone):
+            for lst in g.objects(None, p):
+                implied.update(_items(g, lst))
+        for node in node_shapes | prop_shapes | implied:
+            if isinstance(node, Literal):
+                raise ConfigError(f"the literal {nt(node)} is used where a shape is expected")
+            paths = list(g.objects(node, SH.path))
+            if len(paths) > 1:
+                raise ConfigError(f"shape {node_id(node)} has more than one sh:path")
+            if paths and node in node_shapes:
+                raise ConfigError(f"node shape {node_id(node)} cannot have a sh:path")
+            if node in prop_shapes and not paths:
+                raise ConfigError(f"property shape {node_id(node)} has no sh:path")
+            path = parse_path(g, paths[0]) if paths else None
+            self.by_node[node] = ShapeDef(node, path)
+
+    def _shape(self, node: Node, where: ShapeDef) -> ShapeDef:
+        shape = self.by_node.get(node)
+        if shape is None:
+            raise ConfigError(f"shape {where.label()} refers to {node_id(node)}, which is "
+                              "not a shape")
+        return shape
+
+    def _read(self, shape: ShapeDef) -> None:
+        g, n = self.graph, shape.node
+        severity = _first(g, n, SH.severity)
+        shape.severity = str(severity) if severity is not None else VIOLATION
+        deactivated = _first(g, n, SH.deactivated)
+        shape.deactivated = bool(isinstance(deactivated, Literal) and deactivated.value)
+        shape.messages = lang_messages(g.objects(n, SH.message))
+        shape.names = lang_messages(g.objects(n, SH.name)) or lang_messages(
+            g.objects(n, RDFS.label))
+        t = shape.targets
+        t.nodes = sorted(g.objects(n, SH.targetNode), key=str)  # type: ignore[arg-type]
+        t.classes = sorted(g.objects(n, SH.targetClass), key=str)  # type: ignore[arg-type]
+        class_types = {RDFS.Class, OWL_CLASS, *g.subjects(RDFS.subClassOf, RDFS.Class)}
+        if class_types & set(g.objects(n, RDF.type)):
+            t.classes.append(n)
+        t.subjects_of = sorted(g.objects(n, SH.targetSubjectsOf), key=str)  # type: ignore[arg-type]
+        t.objects_of = sorted(g.objects(n, SH.targetObjectsOf), key=str)  # type: ignore[arg-type]
+        for target in g.objects(n, SH.target):
+            select = _first(g, target, SH.select)
+            if not isinstance(select, Literal):
+                raise ConfigError(f"shape {shape.label()}: only SPARQL-based targets "
+                                  "(sh:target with sh:select) are supported")
+            where = f"shape {shape.label()}, sh:target"
+            parsed = SparqlSelect.parse(target, str(select), self._prefixes(target), {}, where)
+            t.sparql.append((f"SELECT DISTINCT ?this WHERE {{ {parsed.body} }}", parsed.prefixes))
+        for prop in sorted(g.objects(n, SH.property), key=str):  # type: ignore[arg-type]
+            child = self._shape(prop, shape)
+            if child.path is None:
+                raise ConfigError(f"shape {shape.label()}: sh:property {child.id} has no sh:path")
+            shape.properties.append(child)
+            child.parents.append(shape)
+        for predicate, name in _UNSUPPORTED.items():
+            if (n, predicate, None) in g:
+                raise ConfigError(f"shape {shape.label()} uses {name}, which ogpkg does not "
+                                  "support")
+
+    def _prefixes(self, node: Node) -> dict[str, str]:
+        """The prefixes a SPARQL node declares through sh:prefixes (as pySHACL collects them)."""
+        g = self.graph
+        out = {"rdf": str(RDF), "rdfs": str(RDFS), "owl": "http://www.w3.org/2002/07/owl#"}
+        ontologies = set(g.subjects(RDF.type, OWL_ONTOLOGY))
+        global_declares = {d for o in ontologies for d in g.objects(o, SH.declare)}
+        for holder in g.objects(node, SH.prefixes):
+            own = set(g.objects(holder, SH.declare))
+            declares = own if own and holder in ontologies else global_declares | own
+            for d in sorted(declares, key=str):
+                prefix, namespace = g.value(d, SH.prefix), g.value(d, SH.namespace)
+                if prefix is None or namespace is None:
+                    raise ConfigError(f"sh:declare {node_id(d)} needs sh:prefix and sh:namespace")
+                out[str(prefix)] = str(namespace)
+        return out
+
+    # -- constraint components
+
+    def _constraints(self, shape: ShapeDef) -> None:
+        g, n = self.graph, shape.node
+        add = shape.constraints.append
+
+        def objects(p: Node) -> list[Node]:
+            return sorted(g.objects(n, p), key=str)  # type: ignore[arg-type]
+
+        if objects(SH["class"]):
+            add(ClassConstraint(objects(SH["class"])))
+        for p, cls in ((SH.datatype, DatatypeConstraint), (SH.nodeKind, NodeKindConstraint)):
+            values = objects(p)
+            if len(values) > 1:
+                raise ConfigError(f"shape {shape.label()} has more than one {compact(str(p))}")
+            if values:
+                add(cls(values[0]))  # type: ignore[abstract]
+        for p, minimum in ((SH.minCount, True), (SH.maxCount, False)):
+            count = _int(g, n, p)
+            if count is not None:
+                add(CountConstraint(count, minimum))
+        for kind in _RANGE_OPS:
+            for bound in objects(SH[kind]):
+                if not isinstance(bound, Literal):
+                    raise ConfigError(f"shape {shape.label()}: sh:{kind} must be a literal")
+                add(RangeConstraint(kind, bound))
+        for p, minimum in ((SH.minLength, True), (SH.maxLength, False)):
+            length = _int(g, n, p)
+            if length is not None:
+                add(LengthConstraint(length, minimum))
+        flags = _first(g, n, SH.flags)
+        for pattern in objects(SH.pattern):
+            add(PatternConstraint(str(pattern), str(flags or "").lower()))
+        for lst in objects(SH.languageIn)[:1]:
+            add(LanguageInConstraint([str(x) for x in _items(g, lst)]))
+        unique = _first(g, n, SH.uniqueLang)
+        if isinstance(unique, Literal) and unique.value is True:
+            add(UniqueLangConstraint())
+        for lst in objects(SH["in"])[:1]:
+            add(InConstraint(_items(g, lst)))
+        for value in objects(SH.hasValue):
+            add(HasValueConstraint(value))
+        for kind in ("equals", "disjoint", "lessThan", "lessThanOrEquals"):
+            for predicate in objects(SH[kind]):
+                add(PairConstraint(kind, predicate))
+        closed = _first(g, n, SH.closed)
+        if isinstance(closed, Literal) and closed.value is True:
+            allowed = [URIRef(c.path.iri) for c in shape.properties if c.path and c.path.iri]
+            for lst in objects(SH.ignoredProperties):
+                allowed.extend(_items(g, lst))
+            add(ClosedConstraint(allowed))
+        if objects(SH.node):
+            add(NodeConstraint([self._shape(s, shape) for s in objects(SH.node)]))
+        for kind in ("and", "or", "xone"):
+            lists = [[self._shape(m, shape) for m in _items(g, lst)] for lst in objects(SH[kind])]
+            if lists:
+                add(LogicalConstraint(kind, lists))
+        if objects(SH["not"]):
+            add(LogicalConstraint("not", [[self._shape(s, shape)] for s in objects(SH["not"])]))
+        for value_shape in objects(SH.qualifiedValueShape):
+            self._qualified(shape, self._shape(value_shape, shape))
+        selects = []
+        for node in objects(SH.sparql):
+            deactivated = _first(g, node, SH.deactivated)
+            if isinstance(deactivated, Literal) and deactivated.value:
+                continue
+            select = _first(g, node, SH.select)
+            if not isinstance(select, Literal):
+                raise ConfigError(f"shape {shape.label()}: sh:sparql {node_id(node)} has no "
+                                  "sh:select")
+            where = f"shape {shape.label()}, sh:sparql {show(node)}"
+            selects.append(SparqlSelect.parse(node, str(select), self._prefixes(node),
+                                              lang_messages(g.objects(node, SH.message)), where))
+        if selects:
+            add(SparqlConstraint(selects))
+
+    def _qualified(self, shape: ShapeDef, value_shape: ShapeDef) -> None:
+        g, n = self.graph, shape.node
+        low, high = _int(g, n, SH.qualifiedMinCount), _int(g, n, SH.qualifiedMaxCount)
+        if low is None and high is None:
+            raise ConfigError(f"shape {shape.label()}: sh:qualifiedValueShape needs "
+                              "sh:qualifiedMinCount or sh:qualifiedMaxCount")
+        siblings: list[ShapeDef] = []
+        disjoint = _first(g, n, SH.qualifiedValueShapesDisjoint)
+        if isinstance(disjoint, Literal) and disjoint.value is True:
+            for parent in g.subjects(SH.property, n):
+                for prop in g.objects(parent, SH.property):
+                    for sib in g.objects(prop, SH.qualifiedValueShape):
+                        if sib != value_shape.node and self._shape(sib, shape) not in siblings:
+                            siblings.append(self._shape(sib, shape))
+        shape.constraints.append(QualifiedConstraint(value_shape, low, high, siblings))

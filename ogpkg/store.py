@@ -170,8 +170,8 @@ def _rebaser(base_iri: str) -> Callable[[Any], Any] | None:
 
 # --------------------------------------------------------------------------- parsing
 
-_POSITION_PREFIX = re.compile(
-    r"^(?:Parser )?error at (?:line )?(\d+)(?::| column | between columns )(\d+)(?: and \d+)?: ")
+_POSITION_PREFIX = re.compile(r"^(?:Parser )?error (?:at|between) [^:]*?(?:\d+:\d+)?[^:]*: ")
+_LINE_COL = re.compile(r"line (\d+)(?: between)?,? columns? (\d+)|(\d+):(\d+)")
 _LINE_SUFFIX = re.compile(r" \(line \d+\)$")
 
 
@@ -182,7 +182,11 @@ def _clean_message(exc: BaseException) -> tuple[str, int | None, int | None]:
     column = getattr(exc, "offset", None)
     m = _POSITION_PREFIX.match(msg)
     if m:
-        line, column = line or int(m.group(1)), column or int(m.group(2))
+        pos = _LINE_COL.search(m.group(0))
+        if pos:
+            a, b, c, d = pos.groups()
+            line = line or int(a or c)
+            column = column or int(b or d)
         msg = msg[m.end():]
     return _LINE_SUFFIX.sub("", msg), line, column
 
@@ -231,7 +235,7 @@ def parse_quads(data: bytes | str | Path | IO[bytes], fmt: str, *, source: str,
                               rebase(g))
     except (SyntaxError, ValueError, OSError) as exc:
         if isinstance(exc, FileNotFoundError):
-            raise NotFoundError(f"no such file: {data}") from None
+            raise NotFoundError(f"no such file: {data!r}") from None
         raise _read_error(exc, source) from None
 
 

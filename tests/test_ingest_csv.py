@@ -279,3 +279,10 @@ def test_the_documented_examples_form_a_valid_row(template: str) -> None:
     parsed = read_input(f"{header}\n{row}\n".encode(), "examples.csv", max_bytes=100_000,
                         max_literal_bytes=100_000)
     assert parsed.fmt == f"csv:{template}"
+
+
+def test_empty_trailing_columns_from_spreadsheets_are_ignored() -> None:
+    parsed = read(f"{PLAN_HEADER},,\n{PLAN_ROW},,\n")
+    assert parsed.fmt == "csv:action-plans"
+    with pytest.raises(InputError, match="the row has 9 fields but the header has 7"):
+        read(f"{PLAN_HEADER},,\n{PLAN_ROW},,oops\n")

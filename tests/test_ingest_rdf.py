@@ -287,3 +287,31 @@ def test_locate_gives_a_line_naming_every_subject_of_a_bundled_file(path: Path) 
         assert loc is not None and loc.line is not None, iri
         local = re.split(r"[/#]", iri.rstrip("/"))[-1]
         assert local in lines[loc.line - 1], (iri, loc.line)
+
+
+# --------------------------------------------------------------------------- format specifics
+
+def test_rdfxml_internal_entities_are_expanded() -> None:
+    data = f"""<?xml version="1.0"?>
+<!DOCTYPE rdf:RDF [ <!ENTITY plan "{BASE}id/plan/"> ]>
+<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+         xmlns:dcterms="http://purl.org/dc/terms/">
+  <rdf:Description rdf:about="&plan;MA-2021"><dcterms:title>Plan</dcterms:title></rdf:Description>
+</rdf:RDF>
+"""
+    parsed = read(data.encode(), "entities.rdf")
+    assert parsed.dataset.ask(f'ASK {{ <{PLAN}> ?p "Plan" }}')
+
+
+def test_jsonld_context_terms_relative_to_vocab_are_not_flagged() -> None:
+    data = {"@context": {"@vocab": BASE + "def/", "Plan": {"@id": "ActionPlan"}},
+            "@id": PLAN, "@type": "Plan"}
+    parsed = read(json.dumps(data).encode(), "vocab.jsonld")
+    assert parsed.dataset.ask(f"ASK {{ <{PLAN}> a <{BASE}def/ActionPlan> }}")
+
+
+def test_jsonld_relative_id_is_fine_with_a_base() -> None:
+    data = {"@context": {"@base": BASE + "id/plan/"}, "@id": "MA-2021",
+            "http://purl.org/dc/terms/title": "Plan"}
+    parsed = read(json.dumps(data).encode(), "base.jsonld")
+    assert parsed.dataset.ask(f'ASK {{ <{PLAN}> ?p "Plan" }}')

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pyoxigraph as ox
+import pyshacl
 import pytest
 from pyshacl import validate
 from rdflib import RDF, BNode, Graph, Literal, Namespace, URIRef
@@ -42,14 +43,14 @@ CONTEXT_FILE = HERE / "context.ttl"
 SH = Namespace(PREFIXES["sh"])
 SKOS = Namespace(PREFIXES["skos"])
 OGPS = Namespace(PREFIXES["ogps"])
-SHACL_SHACL = Path(validate.__code__.co_filename).parent / "assets" / "shacl-shacl.ttl"
+SHACL_SHACL = Path(pyshacl.__file__).parent / "assets" / "shacl-shacl.ttl"
 
 LANGUAGES = {"en", "fr", "ar"}
 # SHACL Advanced Features and SHACL-JS terms: the shapes use SHACL Core and SHACL-SPARQL only.
 ADVANCED_TERMS = {SH[t] for t in (
     "rule", "SPARQLRule", "TripleRule", "SPARQLTarget", "SPARQLTargetType", "target",
     "JSConstraint", "JSRule", "JSTarget", "JSFunction", "SPARQLFunction", "expression",
-    "condition", "values", "filterShape", "order")}
+    "condition", "values", "filterShape")}
 
 
 # --------------------------------------------------------------------------- helpers

@@ -430,8 +430,9 @@ def _plan_row(r: _Reader, cells: dict[str, str]) -> None:
             govs.append(parse_gov(gov))
         except CellError as exc:
             r.problem("governments", gov, str(exc))
-    if not cells.get("governments"):
-        r.problem("governments", "", "'governments' is required: at least one government code")
+    if not _items(cells.get("governments", "")):
+        r.problem("governments", cells.get("governments", ""),
+                  "'governments' is required: at least one government code")
     start = r.parse(cells, "start_year", parse_year)
     if not cells.get("start_year"):
         r.problem("start_year", "", "'start_year' is required")
@@ -450,7 +451,7 @@ def _plan_row(r: _Reader, cells: dict[str, str]) -> None:
     number = r.parse(cells, "plan_number", lambda v: parse_whole(v, 1))
     count = r.parse(cells, "commitment_count", lambda v: parse_whole(v, 0))
     areas = r.concept_list(cells, "policy_areas", "policy-area")
-    status = [r.concept_code("status", "status", cells["status"])] if cells.get("status") else []
+    status = r.concept_code("status", "status", cells["status"]) if cells.get("status") else None
     url = r.parse(cells, "published_at", parse_url)
     if not isinstance(code, tuple):
         return
@@ -475,9 +476,8 @@ def _plan_row(r: _Reader, cells: dict[str, str]) -> None:
               Literal(str(count), datatype=URIRef(XSD + "nonNegativeInteger")))
     for area in areas:
         r.add(plan, r.term("ogp", "policyArea"), area)
-    for s in status:
-        if s is not None:
-            r.add(plan, r.term("ogp", "planStatus"), s)
+    if status is not None:
+        r.add(plan, r.term("ogp", "planStatus"), status)
     if isinstance(url, str):
         r.add(plan, r.term("ogp", "publishedAt"), URIRef(url))
 
@@ -652,6 +652,8 @@ def read_csv(text: str, name: str, *, template: str | None, concepts: ConceptCod
         raise ParseError(f"not valid CSV: {exc}",
                          location=Location(name, line=reader.line_num)) from None
     header = records[0]
+    while header and not header[-1].strip():  # spreadsheets may export empty trailing columns
+        header = header[:-1]
     _check_delimiter(header, name)
     chosen = TEMPLATES[template] if template else detect_template(header, name)
     columns = check_header(header, chosen, name)
@@ -663,6 +665,8 @@ def read_csv(text: str, name: str, *, template: str | None, concepts: ConceptCod
             continue  # blank line: skipped, but still counted in the row numbers
         data_rows += 1
         state.row = number
+        if len(record) > len(columns) and not any(c.strip() for c in record[len(columns):]):
+            record = record[:len(columns)]  # empty cells under the empty trailing columns
         if len(record) != len(columns):
             state.problem("", "", f"the row has {len(record)} fields but the header has "
                           f"{len(columns)} (quote values that contain commas)")

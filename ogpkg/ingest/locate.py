@@ -130,7 +130,7 @@ _LINE_SUBJECT = re.compile(r"\s*<([^>]*)>")
 def line_subject_lines(text: str) -> dict[str, int]:
     """Full IRI -> first line with it as subject, for N-Triples/N-Quads text."""
     found: dict[str, int] = {}
-    for number, line in enumerate(text.splitlines(), start=1):
+    for number, line in enumerate(text.split("\n"), start=1):
         m = _LINE_SUBJECT.match(line)
         if m:
             iri = _unescape_iri(m.group(1))

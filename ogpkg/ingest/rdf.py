@@ -72,11 +72,22 @@ def check_xml(text: str, name: str) -> None:
     """Raise :class:`ParseError` with line and column if ``text`` is not well-formed XML
     (namespace prefixes included). External entities are never loaded."""
     parser = ParserCreate(namespace_separator=" ")
+    external: list[str] = []
+
+    def refuse_external(context: str, base: str | None, system_id: str | None,
+                        public_id: str | None) -> int:
+        external.append(system_id or public_id or "?")
+        return 0  # expat then stops with a positioned error
+
+    parser.ExternalEntityRefHandler = refuse_external
     try:
         parser.Parse(text.encode("utf-8"), True)
     except ExpatError as exc:
-        message = expat_errors.messages[exc.code] if exc.code else str(exc)
-        raise ParseError(f"RDF/XML is not well-formed XML: {message}",
+        message = "RDF/XML is not well-formed XML: " + (
+            expat_errors.messages[exc.code] if exc.code else str(exc))
+        if external:
+            message = f"RDF/XML: external entities are not loaded ({external[0]})"
+        raise ParseError(message,
                          location=Location(name, line=exc.lineno, column=exc.offset + 1)
                          ) from None
 
@@ -113,12 +124,14 @@ def check_jsonld(text: str, name: str) -> None:
             continue
         for key, value in node.items():
             here = f"{path}.{key}"
-            if key == "@base":
-                has_base = True
             if key == "@context":
+                # term definitions may use relative @id (against @vocab): not checked
                 for ctx in value if isinstance(value, list) else [value]:
                     if isinstance(ctx, str):
                         found.append(("remote", here, ctx))
+                    elif isinstance(ctx, dict) and "@base" in ctx:
+                        has_base = True
+                continue
             if key == "@id" and isinstance(value, str):
                 if not _SAFE_IRI.match(value):
                     found.append(("bad-id", here, value))
@@ -172,7 +185,7 @@ def _with_hint(exc: ParseError, text: str, fmt: str) -> ParseError:
         message = ("relative IRI where a full IRI is needed (the file declares no @base): "
                    "write the full IRI, e.g. <https://...>")
     elif fmt == "nquads" and loc.line is not None:
-        lines = text.splitlines()
+        lines = text.split("\n")
         if loc.line <= len(lines) and _NQUAD_LITERAL_GRAPH.match(lines[loc.line - 1]):
             message = ("the fourth term of a quad (its graph name) must be an IRI or a blank "
                        f"node, not a literal (parser: {message})")
