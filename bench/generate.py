@@ -6,20 +6,23 @@ commitments (each with titles in en/fr, plan, policy areas, OGP values, lead ins
 status, 1-4 milestones, an assessment), and events with participations: ~300k triples.
 ``--scale 10`` and ``--scale 100`` multiply members, plans, commitments and events.
 
-The data uses the project's IRI scheme and terms (ontology/README.md). Codes are synthetic
-where real ones run out: national members take ISO 3166-1 countries from pycountry, then
-``X001``, ``X002``…; local members govern synthetic regions ``ZZ-001``, ``ZZ-002``… (``ZZ`` is
-ISO's user-assigned code; each region is placed in one of the member countries).
+The data uses the project's IRI scheme and terms (ontology/README.md) and meets the code
+patterns of the shapes. National members take ISO 3166-1 countries from pycountry, then the
+unassigned two-letter codes ("Synthetic country QX"); local members govern synthetic regions
+``ZZ-001``, ``ZZ-002``… (``ZZ`` is ISO's user-assigned code; each region is placed in one of
+the member countries). With only 675 two-letter codes, above scale 9 national plans grow
+instead of the number of countries.
 Every member's facts live in their own named graph ``graph/synthetic-<code>``, described as a
 ``prov:Bundle`` like a real source graph; with ``--format nt`` the graph names are dropped.
 
-Lines are written as they are made (no graph in memory); output is a function of the options
-and the seed only.
+Lines are written as they are made (no graph in memory); output is a function of the options,
+the seed and the pycountry version only.
 
 ``--inject-errors N`` breaks N entities in known ways (see ``ERROR_KINDS``) and writes the list
-(focus node, kind, property) to ``<output stem>.errors.json`` so that a validator can be checked
-to find exactly them. The focus node is the IRI of the entity whose data is broken; for interval
-and date problems the offending value hangs off it through the recorded property.
+(focus node, kind, property, graph) to ``<output stem>.errors.json`` so that a validator can be
+checked to find exactly them. The focus node is the IRI of the entity whose data is broken;
+where ``reported_on`` is ``"value"`` a validator reports the node reached from it through the
+recorded property instead (a plan's period, a blank node).
 
 Usage::
 
@@ -43,23 +46,17 @@ from typing import TextIO
 
 import pycountry
 
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from ogpkg.namespaces import CONCEPT, GRAPH, ID, ONTOLOGY, PREFIXES  # noqa: E402
+
 # --------------------------------------------------------------------------- IRIs and terms
 
-BASE = "https://w3id.org/ogp-kg/"
-ID = BASE + "id/"
-GRAPH = BASE + "graph/"
-CONCEPT = BASE + "concept/"
-
-RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
-RDFS = "http://www.w3.org/2000/01/rdf-schema#"
-XSD = "http://www.w3.org/2001/XMLSchema#"
-OGP = BASE + "def/"
-ORG = "http://www.w3.org/ns/org#"
-TIME = "http://www.w3.org/2006/time#"
-PROV = "http://www.w3.org/ns/prov#"
-DCT = "http://purl.org/dc/terms/"
-SCHEMA = "https://schema.org/"
-CV = "http://data.europa.eu/m8g/"
+OGP = ONTOLOGY
+RDF, RDFS, XSD = PREFIXES["rdf"], PREFIXES["rdfs"], PREFIXES["xsd"]
+ORG, TIME, PROV = PREFIXES["org"], PREFIXES["time"], PREFIXES["prov"]
+DCT, SCHEMA, CV = PREFIXES["dcterms"], PREFIXES["schema"], PREFIXES["cv"]
 
 
 def iri(value: str) -> str:
@@ -190,7 +187,9 @@ def concepts_used() -> set[str]:
 
 # --------------------------------------------------------------------------- errors
 
-#: kind -> (what is broken, the property involved)
+#: kind -> (what is broken, the property involved). For most kinds a validator reports the
+#: broken entity itself; for those in ``REPORTED_ON_VALUE`` it reports the value of the property
+#: (the plan's period, a blank node ``time:Interval``) as the focus node.
 ERROR_KINDS: dict[str, tuple[str, str]] = {
     "commitment-without-plan": ("commitment", OGP + "inActionPlan"),
     "commitment-without-title": ("commitment", DCT + "title"),
@@ -202,6 +201,7 @@ ERROR_KINDS: dict[str, tuple[str, str]] = {
     "event-start-date-wrong-datatype": ("event", SCHEMA + "startDate"),
     "event-ends-before-it-starts": ("event", SCHEMA + "endDate"),
 }
+REPORTED_ON_VALUE = frozenset({"plan-ends-before-it-starts"})
 
 
 @dataclass(frozen=True)
@@ -212,7 +212,13 @@ class InjectedError:
     graph: str
 
     def as_json(self) -> dict[str, str]:
-        return {"focus": self.focus, "kind": self.kind, "path": self.path, "graph": self.graph}
+        return {
+            "focus": self.focus,
+            "kind": self.kind,
+            "path": self.path,
+            "graph": self.graph,
+            "reported_on": "value" if self.kind in REPORTED_ON_VALUE else "focus",
+        }
 
 
 # --------------------------------------------------------------------------- the plan of the data
@@ -287,32 +293,64 @@ def _date(rng: random.Random, year: int) -> str:
     return f"{year}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}"
 
 
-def _country_names() -> list[tuple[str, str]]:
-    return sorted((c.alpha_2, c.name) for c in pycountry.countries)
+def _country_codes(rng: random.Random) -> list[tuple[str, str]]:
+    """(code, name) of every usable country: pycountry's, then the unassigned two-letter codes.
+
+    Each group is shuffled; ``ZZ`` is kept for the synthetic regions.
+    """
+    real = sorted((c.alpha_2, c.name) for c in pycountry.countries)
+    taken = {code for code, _ in real} | {"ZZ"}
+    letters = [chr(c) for c in range(ord("A"), ord("Z") + 1)]
+    spare = [(a + b, f"Synthetic country {a + b}") for a in letters for b in letters]
+    spare = [(code, name) for code, name in spare if code not in taken]
+    rng.shuffle(real)
+    rng.shuffle(spare)
+    return real + spare
+
+
+#: ``ZZ-001`` … ``ZZ-999``, then ``ZZ-A00`` … ``ZZ-ZZZ`` (ISO 3166-2 allows 1-3 alphanumerics)
+MAX_REGIONS = 999 + 26 * 36 * 36
+_BASE36 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+
+
+def region_code(n: int) -> str:
+    """The synthetic ISO 3166-2 code of the ``n``-th region (1-based)."""
+    if not 1 <= n <= MAX_REGIONS:
+        raise ValueError(f"region number {n}: must be between 1 and {MAX_REGIONS}")
+    if n <= 999:
+        return f"ZZ-{n:03d}"
+    m = n - 1000
+    return f"ZZ-{chr(ord('A') + m // 1296)}{_BASE36[m // 36 % 36]}{_BASE36[m % 36]}"
 
 
 def plan_dataset(scale: float, seed: int) -> Dataset:
-    """Decide every member, plan, commitment code and event (small: kept in memory)."""
+    """Decide every member, plan, commitment code and event (small: kept in memory).
+
+    There are only 675 usable two-letter country codes: above scale 9 every one is a national
+    member and national plans get proportionally more commitments, so that the size stays
+    linear in the scale.
+    """
     rng = random.Random(f"ogpkg-bench-{seed}")
-    n_national = max(1, round(75 * scale))
+    countries = _country_codes(rng)
+    wanted_national = max(1, round(75 * scale))
+    n_national = min(wanted_national, len(countries))
+    commitment_factor = wanted_national / n_national
     n_local = max(1, round(150 * scale))
     n_events = max(1, round(60 * scale))
-
-    countries = _country_names()
-    rng.shuffle(countries)
-    chosen = countries[:n_national]
-    chosen += [
-        (f"X{i:03d}", f"Synthetic country X{i:03d}") for i in range(1, n_national - len(chosen) + 1)
-    ]
+    if n_local > MAX_REGIONS:
+        raise ValueError(
+            f"--scale {scale}: needs {n_local} local members, more than the {MAX_REGIONS} "
+            "synthetic region codes"
+        )
 
     members: list[Member] = []
-    for code, name in chosen:
+    for code, name in countries[:n_national]:
         joined = _date(rng, rng.randint(2011, 2022))
         left = _date(rng, rng.randint(int(joined[:4]) + 2, 2025)) if rng.random() < 0.05 else None
         members.append(Member(code, True, name, code, joined, left, rng.randint(4, 8)))
     nationals = list(members)
     for i in range(1, n_local + 1):
-        code = f"ZZ-{i:03d}"
+        code = region_code(i)
         country = rng.choice(nationals).code
         joined = _date(rng, rng.randint(2016, 2024))
         members.append(Member(code, False, f"Synthetic region {code}", country, joined, None, 0))
@@ -333,7 +371,10 @@ def plan_dataset(scale: float, seed: int) -> Dataset:
             if not member.national and rng.random() < 0.05:
                 partners = [p for p in rng.sample(locals_, 1) if p is not member]
             plan = Plan(code, member, partners, start, start + rng.choice((2, 2, 2, 3, 4)), number)
-            n = rng.randint(9, 23) if member.national else rng.randint(4, 8)
+            if member.national:
+                n = round(rng.randint(9, 23) * commitment_factor)
+            else:
+                n = rng.randint(4, 8)
             for k in range(1, n + 1):
                 serial += 1
                 plan.commitments.append(

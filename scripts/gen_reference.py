@@ -41,12 +41,30 @@ WIKIDATA = {
     "MA": "http://www.wikidata.org/entity/Q1028",
 }
 
-#: Arabic region names as the seed articles write them: code -> (label, seed id, seed file).
-#: The seed file is the evidence; the seed id names its source ``src:seed-NNN``.
-SEED_ARABIC_REGION_LABELS: dict[str, tuple[str, str, str]] = {
-    "MA-01": ("جهة طنجة تطوان الحسيمة", "seed-002", "002_b5fdbd964fba40b6.txt"),
-    "MA-02": ("جهة الشرق", "seed-001", "001_4d450484f8d9ab4b.txt"),
-    "MA-05": ("جهة بني ملال خنيفرة", "seed-003", "003_8a1847f015605d6a.txt"),
+#: Seed articles that name Moroccan regions in Arabic: source id -> (seed file, headline).
+#: The headline is the first line of the seed file.
+SEED_SOURCES: dict[str, tuple[str, str]] = {
+    "seed-001": (
+        "001_4d450484f8d9ab4b.txt",
+        "ورشة الإعداد المشترك لخطة عمل الحكومة المنفتحة لجهة "
+        "الشرق 2025-2027: خطوة نحو تعزيز الشفافية والمشاركة المجتمعية",
+    ),
+    "seed-002": (
+        "002_b5fdbd964fba40b6.txt",
+        "الحساني: المجتمع المدني يعد أحد ركائز إنجاح "
+        "مبادرة الشراكة من أجل الحكومة المنفتحة المحلية.",
+    ),
+    "seed-003": (
+        "003_8a1847f015605d6a.txt",
+        "انضمام جهة بني ملال خنيفرة إلى ورش الحكومة المنفتحة ترسيخ لقيم الديمقراطية والشفافية",
+    ),
+}
+
+#: Arabic region names as the seed articles write them: code -> (label, source id).
+SEED_ARABIC_REGION_LABELS: dict[str, tuple[str, str]] = {
+    "MA-01": ("جهة طنجة تطوان الحسيمة", "seed-002"),
+    "MA-02": ("جهة الشرق", "seed-001"),
+    "MA-05": ("جهة بني ملال خنيفرة", "seed-003"),
 }
 
 #: ISO 3166-2 appends "(EH)" / "(EH-partial)" (French: "(EH partiel)") to Moroccan regions that
@@ -207,7 +225,7 @@ def moroccan_regions() -> list[pycountry.db.Data]:
 def regions_ma_trig() -> str:
     """TriG text of ``graph/reference/regions-MA``."""
     fr, ar = _catalog("iso3166-2", "fr"), _catalog("iso3166-2", "ar")
-    seeds = sorted({seed for _, seed, _ in SEED_ARABIC_REGION_LABELS.values()})
+    seeds = sorted({seed for _, seed in SEED_ARABIC_REGION_LABELS.values()})
     lines = _header(
         "ISO 3166-2 regions of Morocco (MA), with Arabic names from the seed articles",
         ["ogp", "country", "region", "src", "rdfs", "skos", "dcterms", "prov", "schema", "cv"],
@@ -224,6 +242,15 @@ def regions_ma_trig() -> str:
     lines.append(f"<{REGIONS_MA_GRAPH}> {{")
     lines.append("")
     lines += _provenance(REGIONS_MA_GRAPH, [PYCOUNTRY_SOURCE] + [f"src:{s}" for s in seeds])
+    for seed in seeds:
+        seed_file, headline = SEED_SOURCES[seed]
+        lines += [
+            f"    src:{seed} a prov:Entity ;",
+            f"        schema:headline {_literal(headline, 'ar')} ;",
+            '        schema:inLanguage "ar" ;',
+            f"        ogp:seedFile {_literal(seed_file)} .",
+            "",
+        ]
     for region in moroccan_regions():
         iso_name = region.name
         fr_iso = _translate(fr, iso_name) or iso_name
@@ -236,7 +263,7 @@ def regions_ma_trig() -> str:
             label.append((seed[0], "ar"))
             if ar_iso:
                 alt.append((ar_iso, "ar"))
-            comment += f"; Arabic label as in seed {seed[2]}"
+            comment += f"; Arabic label as in {seed[1]} ({SEED_SOURCES[seed[1]][0]})"
         elif ar_iso:
             label.append((ar_iso, "ar"))
         label_set = {(_nfc(t), lang) for t, lang in label}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import re
 import sys
 import time
 from pathlib import Path
@@ -104,6 +105,31 @@ def test_scale_sets_the_number_of_members_plans_and_commitments() -> None:
     assert 5000 <= sum(len(p.commitments) for p in data.plans) <= 7000
     bigger = gen.plan_dataset(3.0, seed=0)
     assert sum(m.national for m in bigger.members) == 225
+
+
+def test_codes_keep_iso_patterns_beyond_the_number_of_real_countries() -> None:
+    data = gen.plan_dataset(12.0, seed=0)
+    countries = [m.code for m in data.members if m.national]
+    regions = [m.code for m in data.members if not m.national]
+    assert len(set(countries)) == len(countries) == 675
+    assert all(re.fullmatch(r"[A-Z]{2}", c) for c in countries)
+    assert len(set(regions)) == len(regions) == 1800
+    assert all(re.fullmatch(r"[A-Z]{2}-[A-Z0-9]{1,3}", r) for r in regions)
+    # fewer countries than asked for: national plans grow so the size stays linear
+    commitments = sum(len(p.commitments) for p in data.plans)
+    base = sum(len(p.commitments) for p in gen.plan_dataset(1.0, seed=0).plans)
+    assert 10 * base <= commitments <= 14 * base
+
+
+def test_region_codes_run_from_zz_001_to_zz_zzz() -> None:
+    assert gen.region_code(1) == "ZZ-001"
+    assert gen.region_code(999) == "ZZ-999"
+    assert gen.region_code(1000) == "ZZ-A00"
+    assert gen.region_code(gen.MAX_REGIONS) == "ZZ-ZZZ"
+    codes = {gen.region_code(n) for n in range(1, gen.MAX_REGIONS + 1)}
+    assert len(codes) == gen.MAX_REGIONS
+    with pytest.raises(ValueError):
+        gen.region_code(gen.MAX_REGIONS + 1)
 
 
 def test_n_quads_put_each_member_in_its_own_described_graph(tmp_path: Path) -> None:

@@ -141,12 +141,29 @@ def test_seed_arabic_region_names_are_the_arabic_labels(store: ox.Store) -> None
     assert ("جهة بني ملال خنيفرة", "ar") in _labels(store, REGION + "MA-05")
 
 
-def test_seed_arabic_region_names_occur_in_their_seed_files() -> None:
-    seeds = ROOT / "data" / "seeds"
+def test_seed_arabic_region_names_and_headlines_are_quoted_from_their_seed_files() -> None:
+    seeds = ROOT.parent / "shared" / "seeds"  # the source texts, kept beside the checkout
     if not any(seeds.glob("*.txt")):
-        pytest.skip("seed articles not in data/seeds")
-    for code, (label, _, seed_file) in gen_reference.SEED_ARABIC_REGION_LABELS.items():
-        assert label in (seeds / seed_file).read_text(encoding="utf-8"), code
+        pytest.skip(f"the seed articles are not at {seeds}")
+    for code, (label, source) in gen_reference.SEED_ARABIC_REGION_LABELS.items():
+        seed_file, headline = gen_reference.SEED_SOURCES[source]
+        text = (seeds / seed_file).read_text(encoding="utf-8")
+        assert label in text, code
+        assert text.splitlines()[0].strip() == headline, source
+
+
+def test_regions_graph_describes_the_seed_articles_it_quotes(store: ox.Store) -> None:
+    graph = ox.NamedNode(GRAPH + "regions-MA")
+    derived = ox.NamedNode("http://www.w3.org/ns/prov#wasDerivedFrom")
+    seed_file = ox.NamedNode(OGP + "seedFile")
+    sources = {q.object.value for q in store.quads_for_pattern(graph, derived, None, graph)}
+    for source in {s for _, s in gen_reference.SEED_ARABIC_REGION_LABELS.values()}:
+        iri = "https://w3id.org/ogp-kg/id/source/" + source
+        assert iri in sources
+        files = [
+            q.object.value for q in store.quads_for_pattern(ox.NamedNode(iri), seed_file, None)
+        ]
+        assert files == [gen_reference.SEED_SOURCES[source][0]]
 
 
 def test_each_reference_graph_is_a_bundle_derived_from_pycountry(store: ox.Store) -> None:
