@@ -258,7 +258,15 @@ def _query_error(exc: BaseException) -> InputError:
 
 
 class _QueryMixin:
+    """Queries over ``self._store``. The default graph of every query is the union of all
+    graphs with set semantics: a triple stated in several graphs counts once."""
+
     _store: Any
+
+    def _union_store(self) -> tuple[Any, bool]:
+        """The pyoxigraph store to run union-default-graph queries on, and whether to pass
+        ``use_default_graph_as_union`` (which has bag semantics: one row per graph)."""
+        return self._store, True
 
     def _query(self, query: str, union: bool, default_graphs: list[str] | None = None,
                named_graphs: list[str] | None = None) -> Any:
@@ -268,8 +276,9 @@ class _QueryMixin:
             union = False
         if named_graphs:
             kw["named_graphs"] = [ox.NamedNode(g) for g in named_graphs]
+        store, flag = self._union_store() if union else (self._store, False)
         try:
-            return self._store.query(query, use_default_graph_as_union=union, **kw)
+            return store.query(query, use_default_graph_as_union=flag, **kw)
         except SyntaxError as exc:
             raise _query_error(exc) from None
         except ValueError as exc:
@@ -339,10 +348,15 @@ class _QueryMixin:
         return sorted(g.value for g in self._store.named_graphs() if isinstance(g, ox.NamedNode))
 
     def count(self, graph: str | None = None) -> int:
-        if graph is None:
-            return len(self._store)
-        rows = self.select(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}")
+        """Triples in ``graph``, or distinct triples over all graphs."""
+        pattern = f"GRAPH <{graph}> {{ ?s ?p ?o }}" if graph else "?s ?p ?o"
+        rows = self.select(f"SELECT (COUNT(*) AS ?n) WHERE {{ {pattern} }}")
         return int(rows[0]["n"].toPython()) if rows else 0  # type: ignore[attr-defined]
+
+    def _named_quads(self) -> Iterator[Any]:
+        for q in self._store:
+            if not isinstance(q.graph_name, ox.DefaultGraph):
+                yield q
 
     def serialize(self, fmt: str, *, graph: str | None = None) -> bytes:
         """The whole dataset (dataset formats) or one graph (any format) as bytes."""
@@ -352,16 +366,23 @@ class _QueryMixin:
         if fmt not in DATASET_FORMATS - {"jsonld"}:
             raise UnsupportedFormatError(f"a whole dataset cannot be written as '{fmt}'; "
                                          "use nquads or trig")
-        return self._store.dump(format=rdf_format) or b""
+        return ox.serialize(self._dataset_quads(), format=rdf_format) or b""
+
+    def _dataset_quads(self) -> Iterator[Any]:
+        """The quads of the dataset as loaded (no materialised union copies)."""
+        return iter(self._store)
 
     def dump_to(self, out: IO[bytes], fmt: str) -> None:
+        """Write every graph as N-Quads or TriG (the materialised union is not repeated)."""
         if fmt not in ("nquads", "trig"):
             raise UnsupportedFormatError(f"a dump is nquads or trig, not '{fmt}'")
-        self._store.dump(out, format=_rdf_format(fmt))
+        ox.serialize(self._dataset_quads(), out, format=_rdf_format(fmt))
 
     def quads(self, graph: str | None = None) -> Iterator[tuple[Node, Node, Node, Node]]:
-        g = ox.NamedNode(graph) if graph else None
-        for q in self._store.quads_for_pattern(None, None, None, g):
+        """Quads of one graph, or of the whole dataset as loaded."""
+        source = (self._store.quads_for_pattern(None, None, None, ox.NamedNode(graph))
+                  if graph else self._dataset_quads())
+        for q in source:
             yield to_rdflib(q.subject), to_rdflib(q.predicate), to_rdflib(q.object), to_rdflib(
                 q.graph_name)
 
@@ -371,6 +392,14 @@ class MemoryDataset(_QueryMixin):
 
     def __init__(self) -> None:
         self._store = ox.Store()
+        self._union: Any = None  # built on the first union query after a change
+
+    def _union_store(self) -> tuple[Any, bool]:
+        if self._union is None:
+            self._union = ox.Store()
+            self._union.bulk_extend(ox.Quad(q.subject, q.predicate, q.object)
+                                    for q in self._store)
+        return self._union, False
 
     def load(self, data: bytes | str | Path | IO[bytes], fmt: str, *, source: str,
              graph: str | None = None, base_iri: str = BASE) -> int:
@@ -378,6 +407,7 @@ class MemoryDataset(_QueryMixin):
         error nothing is added, and :class:`ParseError` names file, line and column."""
         quads = list(parse_quads(data, fmt, source=source, graph=graph, base_iri=base_iri))
         self._store.extend(quads)
+        self._union = None
         return len(quads)
 
     def add(self, quads: Iterable[tuple[Node, Node, Node, Node | None]]) -> None:
@@ -385,10 +415,12 @@ class MemoryDataset(_QueryMixin):
             ox.Quad(to_ox(s), to_ox(p), to_ox(o),
                     to_ox(g) if g is not None else ox.DefaultGraph())
             for s, p, o, g in quads)
+        self._union = None
 
     def copy_graphs_from(self, other: _QueryMixin, graphs: Iterable[str]) -> None:
         for g in graphs:
             self._store.extend(other._store.quads_for_pattern(None, None, None, ox.NamedNode(g)))
+        self._union = None
 
     def __len__(self) -> int:
         return len(self._store)
@@ -434,7 +466,19 @@ class SnapshotReader:
         return self._snap
 
 
-class Snapshot(_QueryMixin):
+class _MaterialisedUnion(_QueryMixin):
+    """On disk, the default graph holds the set-union of all named graphs, kept in step by
+    every write (:meth:`Store._replace_graph`), so union queries need no flag and count each
+    triple once."""
+
+    def _union_store(self) -> tuple[Any, bool]:
+        return self._store, False
+
+    def _dataset_quads(self) -> Iterator[Any]:
+        return self._named_quads()
+
+
+class Snapshot(_MaterialisedUnion):
     """A read-only view of one committed version of the store."""
 
     def __init__(self, path: Path, version: int) -> None:
@@ -446,7 +490,7 @@ class Snapshot(_QueryMixin):
             raise StoreError(f"cannot open snapshot {path}: {exc}") from None
 
 
-class Store(_QueryMixin):
+class Store(_MaterialisedUnion):
     """The on-disk store: one writer, numbered read-only snapshots, atomic writes.
 
     ``Store(data_dir)`` opens (creating if needed) and recovers from an interrupted write.
@@ -559,7 +603,7 @@ class Store(_QueryMixin):
         _fsync_dir(self.data_dir)
         try:
             for g in drop:
-                self._store.remove_graph(ox.NamedNode(g))
+                self._remove_graph(ox.NamedNode(g))
             for item in loads:
                 if progress:
                     progress(item.graph)
@@ -572,11 +616,20 @@ class Store(_QueryMixin):
             raise
         return self._commit(meta or {})
 
+    def _remove_graph(self, g: Any) -> None:
+        """Remove a named graph, and from the union those triples no other graph states."""
+        assert self._store is not None
+        if not self._store.contains_named_graph(g):
+            return
+        self._store.update(
+            f"DELETE {{ ?s ?p ?o }} WHERE {{ GRAPH <{g.value}> {{ ?s ?p ?o }} "
+            f"FILTER NOT EXISTS {{ GRAPH ?h {{ ?s ?p ?o }} FILTER(?h != <{g.value}>) }} }}")
+        self._store.remove_graph(g)
+
     def _replace_graph(self, item: GraphLoad) -> None:
         assert self._store is not None
         g = ox.NamedNode(item.graph)
-        if self._store.contains_named_graph(g):
-            self._store.remove_graph(g)
+        self._remove_graph(g)
         if item.data is not None:
             if isinstance(item.data, Path) and self.base_iri == BASE and item.fmt not in (
                     "trig", "nquads", "jsonld"):
@@ -586,15 +639,17 @@ class Store(_QueryMixin):
                                           to_graph=g)
                 except (SyntaxError, ValueError, OSError) as exc:
                     raise _read_error(exc, item.source) from None
+                self._store.bulk_extend(_to_default(
+                    self._store.quads_for_pattern(None, None, None, g)))
             else:
-                self._store.bulk_extend(parse_quads(item.data, item.fmt, source=item.source,
-                                                    graph=item.graph, base_iri=self.base_iri))
+                self._store.bulk_extend(_with_union(g, parse_quads(
+                    item.data, item.fmt, source=item.source, graph=item.graph,
+                    base_iri=self.base_iri)))
         if item.dataset is not None:
             src = item.dataset._store
             pattern = ox.NamedNode(item.from_graph) if item.from_graph else None
-            self._store.bulk_extend(
-                ox.Quad(q.subject, q.predicate, q.object, g)
-                for q in src.quads_for_pattern(None, None, None, pattern))
+            self._store.bulk_extend(_with_union(g, src.quads_for_pattern(
+                None, None, None, pattern)))
         if item.quads:
             self.add_quads(item.graph, item.quads)
 
@@ -605,7 +660,8 @@ class Store(_QueryMixin):
         if not self._dirty_file.exists():
             raise StoreError("add_quads is only allowed during a write")
         g = ox.NamedNode(graph)
-        self._store.extend(ox.Quad(to_ox(s), to_ox(p), to_ox(o), g) for s, p, o in triples)
+        self._store.extend(_with_union(g, (ox.Quad(to_ox(s), to_ox(p), to_ox(o), g)
+                                           for s, p, o in triples)))
 
     def rollback(self) -> None:
         """Discard uncommitted changes: rebuild the working copy from the current snapshot."""
@@ -638,6 +694,20 @@ class Store(_QueryMixin):
                     shutil.rmtree(p, ignore_errors=True)
                 else:
                     p.unlink(missing_ok=True)
+
+
+def _with_union(g: Any, quads: Iterable[Any]) -> Iterator[Any]:
+    """Each quad into graph ``g`` and into the default graph (the materialised union)."""
+    default = ox.DefaultGraph()
+    for q in quads:
+        yield ox.Quad(q.subject, q.predicate, q.object, g)
+        yield ox.Quad(q.subject, q.predicate, q.object, default)
+
+
+def _to_default(quads: Iterable[Any]) -> Iterator[Any]:
+    default = ox.DefaultGraph()
+    for q in quads:
+        yield ox.Quad(q.subject, q.predicate, q.object, default)
 
 
 def _atomic_write(path: Path, text: str) -> None:

@@ -145,3 +145,31 @@ def test_kill_9_during_large_ingest_leaves_old_or_new_graph(tmp_path: Path, dela
         # the store is writable again after recovery
         store.write(replace=[GraphLoad(G, ntriples(2, "after"), "ntriples")])
         assert store.count(G) == 2
+
+
+def test_union_default_graph_counts_a_shared_triple_once(tmp_path: Path) -> None:
+    store = Store(tmp_path)
+    shared = b'<http://example.org/s> <http://example.org/p> "shared" .\n'
+    store.write(replace=[GraphLoad("http://example.org/g/a", shared, "ntriples"),
+                         GraphLoad("http://example.org/g/b", shared + ntriples(1, "b"),
+                                   "ntriples")])
+    q = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
+    assert int(store.select(q)[0]["n"]) == 2  # type: ignore[call-overload]
+    assert int(store.snapshot().select(q)[0]["n"]) == 2  # type: ignore[call-overload]
+    # replacing one graph keeps the triple the other still states
+    store.write(replace=[GraphLoad("http://example.org/g/a", ntriples(1, "a"), "ntriples")])
+    assert {str(r["o"]) for r in store.select("SELECT ?o { ?s ?p ?o }")} == {"shared", "b0",
+                                                                             "a0"}
+    store.write(drop=["http://example.org/g/b"])
+    assert {str(r["o"]) for r in store.select("SELECT ?o { ?s ?p ?o }")} == {"a0"}
+
+
+def test_dump_holds_each_graph_once_and_no_union_copies(tmp_path: Path) -> None:
+    import io
+
+    store = Store(tmp_path)
+    store.write(replace=[GraphLoad(G, ntriples(3, "a"), "ntriples")])
+    buf = io.BytesIO()
+    store.snapshot().dump_to(buf, "nquads")
+    lines = buf.getvalue().decode().splitlines()
+    assert len(lines) == 3 and all(line.endswith(f"<{G}> .") for line in lines)
