@@ -74,6 +74,15 @@ class InputError(OgpkgError, ValueError):
 class ParseError(InputError, SyntaxError):
     """An RDF or CSV input cannot be parsed; carries the file and line/column or row/field."""
 
+    def __init__(self, message: str, **kw: object) -> None:
+        super().__init__(message, **kw)  # type: ignore[arg-type]
+        # what tracebacks print for a SyntaxError
+        self.msg = str(self)
+        loc = self.location
+        self.filename = loc.source if loc else None
+        self.lineno = loc.line if loc else None
+        self.offset = loc.column if loc else None
+
 
 class UnsupportedFormatError(InputError):
     """The input's format (file extension or media type) is not one we read."""

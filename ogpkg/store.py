@@ -397,8 +397,8 @@ class MemoryDataset(_QueryMixin):
     def _union_store(self) -> tuple[Any, bool]:
         if self._union is None:
             self._union = ox.Store()
-            self._union.bulk_extend(ox.Quad(q.subject, q.predicate, q.object)
-                                    for q in self._store)
+            self._union.bulk_extend(self._store)
+            self._union.bulk_extend(_to_default(self._store))
         return self._union, False
 
     def load(self, data: bytes | str | Path | IO[bytes], fmt: str, *, source: str,

@@ -1,0 +1,128 @@
+"""Contributions against a real store: every bad input is refused with a clear error or
+report and writes nothing; conforming data is written with provenance; references to
+existing entities are resolved against the store."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from ogpkg.contribute import contribute
+from ogpkg.errors import InputError, OgpkgError, TooLargeError, ValidationFailed
+from ogpkg.ingest import read_input
+from ogpkg.store import Store
+
+BAD = Path(__file__).parent / "bad_inputs"
+EXPECTED: dict[str, dict] = json.loads((BAD / "EXPECTED.json").read_text(encoding="utf-8"))
+MAX_LITERAL = 10_000
+PREFIXES = """@prefix ogp: <https://w3id.org/ogp-kg/def/> .
+@prefix dcterms: <http://purl.org/dc/terms/> .
+@prefix commitment: <https://w3id.org/ogp-kg/id/commitment/> .
+@prefix plan: <https://w3id.org/ogp-kg/id/plan/> .
+@prefix area: <https://w3id.org/ogp-kg/concept/policy-area/> .
+"""
+
+
+@pytest.fixture(scope="module")
+def store(built_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Store:
+    target = tmp_path_factory.mktemp("contrib") / "var"
+    shutil.copytree(built_dir, target, symlinks=True)
+    return Store(target)
+
+
+_DUMPS: dict[int, str] = {}
+
+
+def fingerprint(store: Store) -> tuple[int, str, int, list[str]]:
+    """The committed version and the hash of its dump, and the working copy's size and
+    graphs: equal fingerprints mean nothing was written."""
+    if store.version not in _DUMPS:
+        buf = io.BytesIO()
+        store.snapshot().dump_to(buf, "nquads")
+        _DUMPS[store.version] = hashlib.sha256(buf.getvalue()).hexdigest()
+    return store.version, _DUMPS[store.version], store.count(), store.graph_names()
+
+
+def attempt(store: Store, shapes, data: bytes | Path, name: str):  # type: ignore[no-untyped-def]
+    parsed = read_input(data, name, max_bytes=5_000_000, max_literal_bytes=MAX_LITERAL)
+    return contribute(store, shapes, parsed, contributor="test",
+                      max_literal_bytes=MAX_LITERAL)
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_bad_input_is_refused_and_store_unchanged(store: Store, shapes, name: str) -> None:  # type: ignore[no-untyped-def]
+    expected = EXPECTED[name]
+    before = fingerprint(store)
+    with pytest.raises(OgpkgError) as info:
+        attempt(store, shapes, BAD / name, name)
+    exc = info.value
+    if expected["kind"] == "shacl":
+        assert isinstance(exc, ValidationFailed)
+        assert not exc.report.conforms
+    else:
+        assert isinstance(exc, InputError) and not isinstance(exc, ValidationFailed)
+        assert expected["contains"] in str(exc)
+    assert fingerprint(store) == before
+
+
+@pytest.mark.parametrize("case", ["huge-literal", "oversize-file"])
+def test_generated_oversize_inputs_are_refused(store: Store, shapes, case: str) -> None:  # type: ignore[no-untyped-def]
+    before = fingerprint(store)
+    if case == "huge-literal":
+        data = (PREFIXES + 'commitment:X dcterms:title "' + "x" * (MAX_LITERAL + 1)
+                + '"@en .\n').encode()
+        with pytest.raises(InputError, match="literal"):
+            attempt(store, shapes, data, "huge.ttl")
+    else:
+        data = b"#" * 6_000_000
+        with pytest.raises(TooLargeError):
+            attempt(store, shapes, data, "big.ttl")
+    assert fingerprint(store) == before
+
+
+def test_commitment_pointing_at_existing_plan_is_written_with_provenance(
+        store: Store, shapes) -> None:  # type: ignore[no-untyped-def]
+    plans = store.select("SELECT ?p WHERE { ?p a <https://w3id.org/ogp-kg/def/"
+                         "NationalActionPlan> } ORDER BY ?p LIMIT 1")
+    plan = str(plans[0]["p"])
+    data = (PREFIXES + f"""commitment:ZZ-TEST-01 a ogp:Commitment ;
+    dcterms:identifier "ZZ-TEST-01" ;
+    dcterms:title "A test commitment"@en , "Un engagement de test"@fr , "التزام تجريبي"@ar ;
+    ogp:inActionPlan <{plan}> .
+""").encode()
+    outcome = attempt(store, shapes, data, "ok.ttl")
+    assert outcome.written, outcome.report.to_text("en")
+    rows = store.snapshot().select(
+        f"SELECT ?name ?hash WHERE {{ GRAPH <{outcome.graph}> {{ <{outcome.graph}> "
+        "<http://www.w3.org/ns/prov#wasDerivedFrom> ?src . ?src <https://schema.org/name> ?name ;"
+        f" <https://w3id.org/ogp-kg/def/contentSha256> ?hash }} }}")
+    assert [str(rows[0]["name"])] == ["ok.ttl"]
+    assert str(rows[0]["hash"]) == hashlib.sha256(data).hexdigest()
+
+
+def test_commitment_pointing_at_unknown_plan_is_refused(store: Store, shapes) -> None:  # type: ignore[no-untyped-def]
+    before = fingerprint(store)
+    data = (PREFIXES + """commitment:ZZ-TEST-02 a ogp:Commitment ;
+    dcterms:identifier "ZZ-TEST-02" ;
+    dcterms:title "Orphan"@en , "Orphelin"@fr , "يتيم"@ar ;
+    ogp:inActionPlan plan:ZZ-1999 .
+""").encode()
+    with pytest.raises(ValidationFailed) as info:
+        attempt(store, shapes, data, "orphan.ttl")
+    paths = {r.path for r in info.value.report.violations()}
+    assert "https://w3id.org/ogp-kg/def/inActionPlan" in paths
+    assert fingerprint(store) == before
+
+
+def test_dry_run_reports_without_writing(store: Store, shapes, repo_root: Path) -> None:  # type: ignore[no-untyped-def]
+    before = fingerprint(store)
+    path = repo_root / "data" / "templates" / "action-plans.csv"
+    parsed = read_input(path, path.name, max_bytes=5_000_000, max_literal_bytes=MAX_LITERAL)
+    outcome = contribute(store, shapes, parsed, contributor="t", dry_run=True)
+    assert outcome.report.conforms and not outcome.written
+    assert fingerprint(store) == before
