@@ -4,20 +4,25 @@ Every shape has conforming (``ok-*.ttl``) and non-conforming (``bad-*.ttl``) exa
 tests/shapes/examples/<ShapeLocalName>/. A bad example states in ``# expect:`` header lines
 which result it must raise::
 
-    # expect: shape=ogps:Commitment-inActionPlan component=sh:MinCountConstraintComponent path=ogp:inActionPlan
+    # expect: shape=ogps:Event-name component=sh:MinCountConstraintComponent path=schema:name
 
 (keys: shape, component, path, constraint, severity; paths written ``^p`` for inverse,
 ``a|b`` for alternatives, ``a/b`` for sequences). A bad example must raise every expected
-result and no violation from any other shape; an ok example must raise no violation at all
-and no result from the shape it illustrates. Examples are validated together with
-tests/shapes/context.ttl (unless they say ``# context: none``), the ontology's concepts they
-reference, and the ontology (ontology/*.ttl) as pyshacl's ``ont_graph``.
+result and no violation from any other shape; an ok example must raise no violation at all,
+no result from the shape it illustrates, and give that shape a focus node to check.
+
+An example is validated as a contribution is: with the descriptions of the entities it refers
+to (from tests/shapes/context.ttl, unless it says ``# context: none``, and from the ontology's
+SKOS concepts), and with the ontology's class hierarchy as pyshacl's ``ont_graph``.
+
+Each quality check has a clean and a faulty case in tests/shapes/qc/<check>/{ok,bad}.trig;
+``# flags:`` lines in the faulty case name values its rows must contain.
 """
 
 from __future__ import annotations
 
+import functools
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -25,8 +30,11 @@ import pyoxigraph as ox
 import pyshacl
 import pytest
 from pyshacl import validate
-from rdflib import RDF, BNode, Graph, Literal, Namespace, URIRef
+from rdflib import RDF, RDFS, BNode, Graph, Literal, Namespace, URIRef
 from rdflib.collection import Collection
+from rdflib.paths import AlternativePath, InvPath, SequencePath
+from rdflib.plugins.sparql import prepareQuery
+from rdflib.plugins.sparql.sparql import Query
 from rdflib.term import Node
 
 from ogpkg.namespaces import PREFIXES
@@ -42,6 +50,7 @@ CONTEXT_FILE = HERE / "context.ttl"
 
 SH = Namespace(PREFIXES["sh"])
 SKOS = Namespace(PREFIXES["skos"])
+PROV = Namespace(PREFIXES["prov"])
 OGPS = Namespace(PREFIXES["ogps"])
 SHACL_SHACL = Path(pyshacl.__file__).parent / "assets" / "shacl-shacl.ttl"
 
@@ -126,7 +135,7 @@ EXAMPLES = _examples()
 
 def _results(report: Graph) -> list[Result]:
     out = []
-    for r in report.subjects(RDF.type, SH.ValidationResult):
+    for r in report.objects(None, SH.result):
         path = report.value(r, SH.resultPath)
         constraint = report.value(r, SH.sourceConstraint)
         out.append(Result(
@@ -144,19 +153,57 @@ def _matches(result: Result, expected: dict[str, str]) -> bool:
     return all(getattr(result, key) == value for key, value in expected.items())
 
 
-def _concept_closure(data: Graph, concepts: Graph) -> Iterator[tuple[Node, Node, Node]]:
-    """The descriptions of the concepts (and schemes, broader concepts) that ``data`` uses."""
-    todo = {o for o in data.objects() if isinstance(o, URIRef) and (o, None, None) in concepts}
+def _referenced_descriptions(data: Graph, pool: Graph) -> Graph:
+    """The descriptions in ``pool`` of the nodes ``data`` mentions, and of the nodes those
+    mention in turn (not following rdf:type, nor from a scheme down to all its concepts)."""
+    skip = {RDF.type, SKOS.hasTopConcept, SKOS.narrower}
+    todo = set(data.subjects()) | {o for p, o in data.predicate_objects() if p not in skip}
+    out = Graph()
     seen: set[Node] = set()
     while todo:
         node = todo.pop()
-        if node in seen:
+        if node in seen or isinstance(node, Literal):
             continue
         seen.add(node)
-        for p, o in concepts.predicate_objects(node):
-            yield node, p, o
-            if p not in (SKOS.hasTopConcept, SKOS.narrower) and (o, None, None) in concepts:
+        for p, o in pool.predicate_objects(node):
+            out.add((node, p, o))
+            if p not in skip:
                 todo.add(o)
+    return out
+
+
+_TARGETS = (SH.targetClass, SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf)
+
+
+def _has_target(shapes: Graph, shape: Node) -> bool:
+    return any((shape, t, None) in shapes for t in _TARGETS)
+
+
+def _focus_nodes(shapes: Graph, shape: Node, data: Graph, hierarchy: Graph) -> set[Node]:
+    """The focus nodes of a node shape's targets (sh:targetClass through rdfs:subClassOf)."""
+    focus: set[Node] = set()
+    for cls in shapes.objects(shape, SH.targetClass):
+        classes = set(hierarchy.transitive_subjects(RDFS.subClassOf, cls))
+        focus |= {n for c in classes for n in data.subjects(RDF.type, c)}
+    focus |= set(shapes.objects(shape, SH.targetNode))
+    for p in shapes.objects(shape, SH.targetSubjectsOf):
+        focus |= set(data.subjects(p, None))
+    for p in shapes.objects(shape, SH.targetObjectsOf):
+        focus |= set(data.objects(None, p))
+    return focus
+
+
+def _rdflib_path(graph: Graph, path: Node):  # type: ignore[no-untyped-def]
+    """A SHACL property path as an rdflib path, for graph.objects()."""
+    if isinstance(path, URIRef):
+        return path
+    inverse = graph.value(path, SH.inversePath)
+    if inverse is not None:
+        return InvPath(_rdflib_path(graph, inverse))
+    alternatives = graph.value(path, SH.alternativePath)
+    if alternatives is not None:
+        return AlternativePath(*(_rdflib_path(graph, p) for p in Collection(graph, alternatives)))
+    return SequencePath(*(_rdflib_path(graph, p) for p in Collection(graph, path)))
 
 
 def _owned_shapes(shapes: Graph, shape: str) -> set[str]:
@@ -185,60 +232,122 @@ def ontology_graph() -> Graph:
 
 
 @pytest.fixture(scope="session")
+def class_hierarchy(ontology_graph: Graph) -> Graph:
+    """The ontology's rdfs:subClassOf / rdfs:subPropertyOf axioms: what sh:class and
+    sh:targetClass need from it (pyshacl's ont_graph)."""
+    g = Graph()
+    for p in (RDFS.subClassOf, RDFS.subPropertyOf):
+        for triple in ontology_graph.triples((None, p, None)):
+            g.add(triple)
+    return g
+
+
+@pytest.fixture(scope="session")
+def concepts_graph(ontology_graph: Graph) -> Graph:
+    """The SKOS concepts and schemes of the ontology: data that examples refer to."""
+    g = Graph()
+    for t in (SKOS.Concept, SKOS.ConceptScheme):
+        for node in ontology_graph.subjects(RDF.type, t):
+            for p, o in ontology_graph.predicate_objects(node):
+                g.add((node, p, o))
+    return g
+
+
+@pytest.fixture(scope="session")
 def context_graph() -> Graph:
     return Graph().parse(CONTEXT_FILE)
 
 
 @pytest.fixture(scope="session")
-def validate_example(shapes_graph: Graph, ontology_graph: Graph, context_graph: Graph):
+def example_data(concepts_graph: Graph, context_graph: Graph):
+    """The data graph an example is validated as: the example, the descriptions of what it
+    refers to in the context and the concepts (as a contribution is validated with the
+    entities it references), and the context's source description, so facts have a source."""
+    pool = context_graph + concepts_graph
+    bundles = Graph()
+    for bundle in context_graph.subjects(RDF.type, PROV.Bundle):
+        bundles += _referenced_descriptions(Graph().add((bundle, RDF.type, PROV.Bundle)), pool)
+
+    def build(example: Example) -> tuple[Graph, set[Node]]:
+        """The data graph, and the nodes the example file itself mentions."""
+        data = _PreparedQueryGraph().parse(example.path)
+        mentioned = set(data.subjects()) | set(data.objects())
+        if example.with_context:
+            data += bundles
+            data += _referenced_descriptions(data, pool)
+        else:
+            data += _referenced_descriptions(data, concepts_graph)
+        return data, mentioned
+
+    return build
+
+
+@pytest.fixture(scope="session")
+def validate_example(shapes_graph: Graph, class_hierarchy: Graph, example_data):
     """Validate an example file; returns (conforms, results)."""
 
-    def run(example: Example, backend: str) -> tuple[bool, list[Result]]:
-        data = Graph().parse(example.path)
-        if example.with_context:
-            data += context_graph
-        for triple in list(_concept_closure(data, ontology_graph)):
-            data.add(triple)
-        target: Graph | ox.Store = data
-        if backend == "oxigraph":
-            target = ox.Store()
-            target.load(data.serialize(format="nt", encoding="utf-8"), format=ox.RdfFormat.N_TRIPLES)
-        conforms, report, _ = validate(target, shacl_graph=shapes_graph, ont_graph=ontology_graph)
+    def run(example: Example) -> tuple[bool, list[Result]]:
+        conforms, report, _ = validate(example_data(example)[0], shacl_graph=shapes_graph,
+                                       ont_graph=class_hierarchy, inplace=True)
         return conforms, _results(report)
 
     return run
 
 
-def _with_backends(examples: list[Example]):
-    """Every example on an Oxigraph data graph; those of SPARQL-based shapes on rdflib too."""
-    sparql_dirs = {"IntervalShape", "MembershipShape", "CommitmentShape", "SourcedFactShape",
-                   "CommitmentPeriodShape"}
-    for e in examples:
-        yield pytest.param(e, "oxigraph", id=f"{e.id}-oxigraph")
-        if e.path.parent.name in sparql_dirs:
-            yield pytest.param(e, "rdflib", id=f"{e.id}-rdflib")
+@functools.cache
+def _prepared(query: str) -> Query:
+    return prepareQuery(query)
+
+
+class _PreparedQueryGraph(Graph):
+    """A graph that parses each SPARQL text once: pyshacl runs a SHACL-SPARQL constraint once
+    per focus node, and rdflib would otherwise parse the same query every time."""
+
+    def query(self, query_object, *args, **kwargs):  # type: ignore[no-untyped-def, override]
+        if isinstance(query_object, str):
+            query_object = _prepared(query_object)
+        return super().query(query_object, *args, **kwargs)
+
+
+def _params(kind: str):
+    return [pytest.param(e, id=e.id) for e in EXAMPLES if e.kind == kind]
 
 
 # --------------------------------------------------------------------------- examples
 
 
-@pytest.mark.parametrize(("example", "backend"),
-                         list(_with_backends([e for e in EXAMPLES if e.kind == "ok"])))
-def test_ok_example_raises_no_violation(example: Example, backend: str, validate_example,
+@pytest.mark.parametrize("example", _params("ok"))
+def test_ok_example_raises_no_violation(example: Example, validate_example,
                                         shapes_graph: Graph) -> None:
-    _, results = validate_example(example, backend)
+    _, results = validate_example(example)
     violations = [r for r in results if r.severity == "sh:Violation"]
     assert violations == []
     owned = _owned_shapes(shapes_graph, example.shape)
     assert [r for r in results if r.shape in owned] == []
 
 
-@pytest.mark.parametrize(("example", "backend"),
-                         list(_with_backends([e for e in EXAMPLES if e.kind == "bad"])))
-def test_bad_example_fails_for_the_stated_reason(example: Example, backend: str,
-                                                 validate_example) -> None:
+@pytest.mark.parametrize("example", _params("ok"))
+def test_ok_example_gives_its_shape_something_to_check(example: Example, example_data,
+                                                       shapes_graph: Graph,
+                                                       class_hierarchy: Graph) -> None:
+    shape = URIRef(PREFIXES["ogps"] + example.shape.split(":", 1)[1])
+    data, mentioned = example_data(example)
+    if (shape, RDF.type, SH.PropertyShape) in shapes_graph:
+        path = _rdflib_path(shapes_graph, shapes_graph.value(shape, SH.path))
+        focus = {f for parent in shapes_graph.subjects(SH.property, shape)
+                 for f in _focus_nodes(shapes_graph, parent, data, class_hierarchy)}
+        exercised = {f for f in focus & mentioned if next(data.objects(f, path), None) is not None}
+    else:
+        if not _has_target(shapes_graph, shape):  # a value shape, used through sh:node / sh:or
+            return
+        exercised = _focus_nodes(shapes_graph, shape, data, class_hierarchy) & mentioned
+    assert exercised, f"{example.path.name} gives {example.shape} no focus node (with a value)"
+
+
+@pytest.mark.parametrize("example", _params("bad"))
+def test_bad_example_fails_for_the_stated_reason(example: Example, validate_example) -> None:
     assert example.expectations, f"{example.path} has no '# expect:' line"
-    conforms, results = validate_example(example, backend)
+    conforms, results = validate_example(example)
     assert not conforms
     for expected in example.expectations:
         assert any(_matches(r, expected) for r in results), (expected, results)
@@ -248,11 +357,9 @@ def test_bad_example_fails_for_the_stated_reason(example: Example, backend: str,
 
 
 def test_context_raises_no_result_at_all(shapes_graph: Graph, ontology_graph: Graph,
-                                         context_graph: Graph) -> None:
-    data = Graph() + context_graph
-    for triple in list(_concept_closure(data, ontology_graph)):
-        data.add(triple)
-    conforms, report, text = validate(data, shacl_graph=shapes_graph, ont_graph=ontology_graph)
+                                         concepts_graph: Graph, context_graph: Graph) -> None:
+    data = context_graph + _referenced_descriptions(context_graph, concepts_graph)
+    conforms, _, text = validate(data, shacl_graph=shapes_graph, ont_graph=ontology_graph)
     assert conforms, text
 
 
