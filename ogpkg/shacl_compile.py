@@ -111,7 +111,7 @@ def show(node: Node) -> str:
 # --------------------------------------------------------------------------- paths
 
 @dataclass(frozen=True)
-class Path:
+class PropertyPath:
     """A SHACL property path: SPARQL text, the IRI when it is one predicate, Turtle text."""
 
     sparql: str
@@ -124,7 +124,7 @@ class Path:
         return self.iri if self.iri is not None else self.sparql
 
     @classmethod
-    def of_iri(cls, iri: str) -> Path:
+    def of_iri(cls, iri: str) -> PropertyPath:
         return cls(f"<{iri}>", iri, f"<{iri}>")
 
 
@@ -134,30 +134,30 @@ _UNARY_PATHS = {SH.inversePath: ("^({})", "[ sh:inversePath {} ]"),
                 SH.zeroOrOnePath: ("({})?", "[ sh:zeroOrOnePath {} ]")}
 
 
-def parse_path(graph: Graph, node: Node, depth: int = 0) -> Path:
+def parse_path(graph: Graph, node: Node, depth: int = 0) -> PropertyPath:
     """The path described at ``node`` in ``graph``. Raises :class:`ConfigError` if malformed."""
     if isinstance(node, URIRef):
-        return Path.of_iri(str(node))
+        return PropertyPath.of_iri(str(node))
     if not isinstance(node, BNode) or depth > 20:
         raise ConfigError(f"sh:path {node_id(node)} is not a SHACL property path")
     if graph.value(node, RDF.first) is not None:
         items = [parse_path(graph, n, depth + 1) for n in Collection(graph, node)]
         if len(items) < 2:
             raise ConfigError("a sequence path needs at least two members")
-        return Path("(" + " / ".join(p.sparql for p in items) + ")", None,
+        return PropertyPath("(" + " / ".join(p.sparql for p in items) + ")", None,
                     "( " + " ".join(p.turtle for p in items) + " )")
     alternatives = graph.value(node, SH.alternativePath)
     if alternatives is not None:
         items = [parse_path(graph, n, depth + 1) for n in Collection(graph, alternatives)]
         if len(items) < 2:
             raise ConfigError("sh:alternativePath needs at least two members")
-        return Path("(" + " | ".join(p.sparql for p in items) + ")", None,
+        return PropertyPath("(" + " | ".join(p.sparql for p in items) + ")", None,
                     "[ sh:alternativePath ( " + " ".join(p.turtle for p in items) + " ) ]")
     for predicate, (sparql, turtle) in _UNARY_PATHS.items():
         inner = graph.value(node, predicate)
         if inner is not None:
             sub = parse_path(graph, inner, depth + 1)
-            return Path(sparql.format(sub.sparql), None, turtle.format(sub.turtle))
+            return PropertyPath(sparql.format(sub.sparql), None, turtle.format(sub.turtle))
     raise ConfigError(f"sh:path {node_id(node)} is not a SHACL property path")
 
 
@@ -212,7 +212,7 @@ class Finding:
     ctx: tuple[Node, ...]
     focus: Node
     value: Node | None
-    path: Path | None
+    path: PropertyPath | None
     shape: ShapeDef
     component: str
     messages: dict[str, str]
@@ -371,7 +371,7 @@ class ShapeDef:
     """A node or property shape, as read from the shapes graph."""
 
     node: Node
-    path: Path | None
+    path: PropertyPath | None
     severity: str = VIOLATION
     deactivated: bool = False
     messages: dict[str, str] = field(default_factory=dict)
@@ -380,6 +380,8 @@ class ShapeDef:
     constraints: list[Constraint] = field(default_factory=list)
     properties: list[ShapeDef] = field(default_factory=list)
     parents: list[ShapeDef] = field(default_factory=list)
+    #: the shape's own triples in Turtle-like text, naming a blank node shape in messages
+    summary: str = ""
 
     @property
     def id(self) -> str:
@@ -407,10 +409,10 @@ class ShapeDef:
             return compact(str(self.node))
         if self.parents and self.path is not None:
             return f"{self.parents[0].label()} › {show_path(self.path)}"
-        return self.id
+        return self.summary or self.id
 
     def finding(self, key: tuple[tuple[Node, ...], Node], component: str,
-                value: Node | None = None, *, path: Path | None = None,
+                value: Node | None = None, *, path: PropertyPath | None = None,
                 messages: dict[str, str] | None = None,
                 default: dict[str, str] | None = None) -> Finding:
         ctx, focus = key
@@ -418,7 +420,22 @@ class ShapeDef:
                        messages or self.messages or default or {}, self.blocking)
 
 
-def show_path(path: Path) -> str:
+def describe(graph: Graph, node: Node, depth: int = 0) -> str:
+    """A blank node's triples as short Turtle-like text: ``[ sh:class ex:Place ]``."""
+    if isinstance(node, BNode) and graph.value(node, RDF.first) is not None:
+        return "( " + " ".join(describe(graph, n, depth + 1)
+                               for n in Collection(graph, node)) + " )"
+    if not isinstance(node, BNode):
+        return show(node) if not isinstance(node, Literal) else nt(node)
+    if depth > 2:
+        return "[…]"
+    parts = [f"{compact(str(p))} {describe(graph, o, depth + 1)}"
+             for p, o in sorted(graph.predicate_objects(node), key=str)
+             if p not in (RDF.type, SH.message, SH.name, SH.description)]
+    return "[ " + " ; ".join(parts) + " ]"
+
+
+def show_path(path: PropertyPath) -> str:
     if path.iri is not None:
         return compact(path.iri)
     return re.sub(r"<([^<>]*)>", lambda m: compact(m.group(1)), path.sparql)
@@ -995,7 +1012,7 @@ class ClosedConstraint(Constraint):
                  f"FILTER(!(sameTerm(?ogpkg_p, {nt(RDF.type)}) && "
                  f"sameTerm(?value, {nt(RDFS.Resource)}))) }}")
         return [shape.finding(focus.key(r), self.component, r["value"],
-                              path=Path.of_iri(str(r["ogpkg_p"])), default=self.messages())
+                              path=PropertyPath.of_iri(str(r["ogpkg_p"])), default=self.messages())
                 for r in ev.select(query, focus.prefixes)]
 
 
@@ -1133,8 +1150,11 @@ class SparqlSelect:
 
     @classmethod
     def parse(cls, node: Node, select: str, prefixes: dict[str, str],
-              messages: dict[str, str], where: str) -> SparqlSelect:
-        """Split ``select``; raises :class:`ConfigError` naming ``where`` when it cannot."""
+              messages: dict[str, str], where: str, *, target: bool = False) -> SparqlSelect:
+        """Split ``select``; raises :class:`ConfigError` naming ``where`` when it cannot.
+
+        A ``target`` query runs once as it is, so it may use LIMIT and OFFSET.
+        """
         masked = _masked(select)
         m = re.search(r"\bSELECT\b", masked, re.I)
         if m is None:
@@ -1170,7 +1190,7 @@ class SparqlSelect:
         modifier = mod.group(1).upper() if mod else ""
         projection = head[mod.end():].strip() if mod else head
         tail = select[end + 1:]
-        if re.search(r"\b(LIMIT|OFFSET)\b", _masked(tail), re.I):
+        if not target and re.search(r"\b(LIMIT|OFFSET)\b", _masked(tail), re.I):
             raise ConfigError(f"{where}: LIMIT and OFFSET cannot be checked for all focus "
                               "nodes at once; rewrite the query without them")
         if re.search(r"[$?]shapesGraph\b", _masked(select)):
@@ -1247,13 +1267,12 @@ class SparqlConstraint(Constraint):
                 templates.update(sel.messages)
                 if templates:
                     messages = {lang: fill_message(t, row) for lang, t in templates.items()}
-                elif isinstance(row.get("message"), Literal):
-                    message = row["message"]
-                    messages = {message.language or "": str(message)}  # type: ignore[union-attr]
+                elif isinstance(message := row.get("message"), Literal):
+                    messages = {message.language or "": str(message)}
                 else:
                     messages = generated_messages(self.component, show(sel.node))
                 out.append(Finding(key[0], key[1], value,
-                                   Path.of_iri(str(path)) if isinstance(path, URIRef)
+                                   PropertyPath.of_iri(str(path)) if isinstance(path, URIRef)
                                    else shape.path, shape, str(SH[self.component]), messages,
                                    shape.blocking))
         return out
@@ -1265,7 +1284,7 @@ _UNSUPPORTED = {SH.js: "sh:js", SH.expression: "sh:expression", SH.rule: "sh:rul
 
 
 def _first(graph: Graph, node: Node, predicate: Node) -> Node | None:
-    values = sorted(graph.objects(node, predicate), key=str)  # type: ignore[arg-type]
+    values = sorted(graph.objects(node, predicate), key=str)
     return values[0] if values else None
 
 
@@ -1280,7 +1299,7 @@ def _int(graph: Graph, shape: Node, predicate: Node) -> int | None:
 
 
 def _items(graph: Graph, node: Node) -> list[Node]:
-    return list(Collection(graph, node))  # type: ignore[arg-type]
+    return list(Collection(graph, node))
 
 
 class CompiledShapes:
@@ -1307,6 +1326,10 @@ class CompiledShapes:
 
     def _discover(self) -> None:
         g = self.graph
+        custom = sorted(g.subjects(RDF.type, SH.ConstraintComponent), key=str)
+        if custom:
+            raise ConfigError(f"custom constraint component {node_id(custom[0])}: ogpkg checks "
+                              "SHACL Core and sh:sparql constraints only")
         node_shapes = set(g.subjects(RDF.type, SH.NodeShape))
         prop_shapes = set(g.subjects(RDF.type, SH.PropertyShape))
         implied: set[Node] = set()
@@ -1345,25 +1368,31 @@ class CompiledShapes:
         deactivated = _first(g, n, SH.deactivated)
         shape.deactivated = bool(isinstance(deactivated, Literal) and deactivated.value)
         shape.messages = lang_messages(g.objects(n, SH.message))
+        if isinstance(n, BNode):
+            shape.summary = describe(g, n)
         shape.names = lang_messages(g.objects(n, SH.name)) or lang_messages(
             g.objects(n, RDFS.label))
         t = shape.targets
-        t.nodes = sorted(g.objects(n, SH.targetNode), key=str)  # type: ignore[arg-type]
-        t.classes = sorted(g.objects(n, SH.targetClass), key=str)  # type: ignore[arg-type]
+        t.nodes = sorted(g.objects(n, SH.targetNode), key=str)
+        t.classes = sorted(g.objects(n, SH.targetClass), key=str)
         class_types = {RDFS.Class, OWL_CLASS, *g.subjects(RDFS.subClassOf, RDFS.Class)}
         if class_types & set(g.objects(n, RDF.type)):
             t.classes.append(n)
-        t.subjects_of = sorted(g.objects(n, SH.targetSubjectsOf), key=str)  # type: ignore[arg-type]
-        t.objects_of = sorted(g.objects(n, SH.targetObjectsOf), key=str)  # type: ignore[arg-type]
+        t.subjects_of = sorted(g.objects(n, SH.targetSubjectsOf), key=str)
+        t.objects_of = sorted(g.objects(n, SH.targetObjectsOf), key=str)
         for target in g.objects(n, SH.target):
             select = _first(g, target, SH.select)
             if not isinstance(select, Literal):
                 raise ConfigError(f"shape {shape.label()}: only SPARQL-based targets "
                                   "(sh:target with sh:select) are supported")
             where = f"shape {shape.label()}, sh:target"
-            parsed = SparqlSelect.parse(target, str(select), self._prefixes(target), {}, where)
-            t.sparql.append((f"SELECT DISTINCT ?this WHERE {{ {parsed.body} }}", parsed.prefixes))
-        for prop in sorted(g.objects(n, SH.property), key=str):  # type: ignore[arg-type]
+            parsed = SparqlSelect.parse(target, str(select), self._prefixes(target), {}, where,
+                                        target=True)
+            inner = (f"SELECT {parsed.modifier} {parsed.projection} WHERE {{ {parsed.body} }}"
+                     f"{parsed.tail}")
+            t.sparql.append((f"SELECT DISTINCT ?this WHERE {{ {{ {inner} }} }}",
+                             parsed.prefixes))
+        for prop in sorted(g.objects(n, SH.property), key=str):
             child = self._shape(prop, shape)
             if child.path is None:
                 raise ConfigError(f"shape {shape.label()}: sh:property {child.id} has no sh:path")
@@ -1397,7 +1426,7 @@ class CompiledShapes:
         add = shape.constraints.append
 
         def objects(p: Node) -> list[Node]:
-            return sorted(g.objects(n, p), key=str)  # type: ignore[arg-type]
+            return sorted(g.objects(n, p), key=str)
 
         if objects(SH["class"]):
             add(ClassConstraint(objects(SH["class"])))
@@ -1406,7 +1435,7 @@ class CompiledShapes:
             if len(values) > 1:
                 raise ConfigError(f"shape {shape.label()} has more than one {compact(str(p))}")
             if values:
-                add(cls(values[0]))  # type: ignore[abstract]
+                add(cls(values[0]))
         for p, minimum in ((SH.minCount, True), (SH.maxCount, False)):
             count = _int(g, n, p)
             if count is not None:
@@ -1437,7 +1466,8 @@ class CompiledShapes:
                 add(PairConstraint(kind, predicate))
         closed = _first(g, n, SH.closed)
         if isinstance(closed, Literal) and closed.value is True:
-            allowed = [URIRef(c.path.iri) for c in shape.properties if c.path and c.path.iri]
+            allowed: list[Node] = [URIRef(c.path.iri) for c in shape.properties
+                                   if c.path and c.path.iri]
             for lst in objects(SH.ignoredProperties):
                 allowed.extend(_items(g, lst))
             add(ClosedConstraint(allowed))

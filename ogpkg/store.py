@@ -23,6 +23,7 @@ errors as :mod:`ogpkg.errors` classes.
 from __future__ import annotations
 
 import contextlib
+import gc
 import json
 import logging
 import os
@@ -517,7 +518,12 @@ class Store(_MaterialisedUnion):
 
     def _open_main(self) -> None:
         try:
-            self._store = ox.Store(str(self._main_dir))
+            try:
+                self._store = ox.Store(str(self._main_dir))
+            except OSError:
+                # a store this process closed may wait in a reference cycle: free it, retry
+                gc.collect()
+                self._store = ox.Store(str(self._main_dir))
         except OSError as exc:
             raise StoreError(
                 f"cannot open the store at {self._main_dir}: {exc}. Is another ogpkg process "
@@ -542,9 +548,11 @@ class Store(_MaterialisedUnion):
         self._open_main()
 
     def close(self) -> None:
+        """Flush and release the writer lock."""
         if self._store is not None:
             self._store.flush()
         self._store = None
+        gc.collect()
 
     def __enter__(self) -> Store:
         return self

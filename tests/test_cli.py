@@ -51,7 +51,8 @@ def test_query_syntax_error_exits_2_with_position(built_settings: Settings) -> N
 
 
 def test_stats_json(built_settings: Settings) -> None:
-    code, out, _ = run("stats", "--json", "--data-dir", str(built_settings.data_dir))
+    code, out, err = run("stats", "--json", "--data-dir", str(built_settings.data_dir))
+    assert code == 0, err
     stats = json.loads(out)
     assert code == 0 and stats["triples"] > 1000
     assert "https://w3id.org/ogp-kg/graph/seed-000" in stats["graphs"]

@@ -189,9 +189,9 @@ def test_five_governments_began_steering_committee_terms_on_1_october_2021(graph
 
 def test_tangier_tetouan_al_hoceima_council_joined_ogp_local_in_october_2020(graphs):
     g = graphs["documents-action-plan-tangier-tetouan-al-hoceima-morocco-2021-2026"]
-    m = MEMBERSHIP["MA-01-ogp-local-2020"]
+    m = MEMBERSHIP["MA-01-ogp-lp-2020"]
     assert (m, ORG.member, GOV["MA-01"]) in g
-    assert (m, ORG.organization, AGENCY["ogp-local"]) in g
+    assert (m, ORG.organization, AGENCY["ogp-lp"]) in g
     assert (GOV["MA-01"], RDF.type, OGP.LocalGovernment) in g
     assert interval_bounds(g, m, ORG.memberDuring) == [
         (Literal("2020-10", datatype=XSD.gYearMonth), None)

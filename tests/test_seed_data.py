@@ -358,7 +358,7 @@ def test_beni_mellal_khenifra_protocol_has_five_signatories(everything):
     ("membership", "role", "start", "seed"),
     [
         ("MA-ogp-2018", "national-member", "2018-04", "seed-003"),
-        ("MA-01-ogp-local-2020", "local-member", "2020-10", "seed-002"),
+        ("MA-01-ogp-lp-2020", "local-member", "2020-10", "seed-002"),
     ],
 )
 def test_ogp_membership_starts_in_the_month_the_seed_gives(
