@@ -60,7 +60,7 @@ def _progress() -> Progress:
         transient=True, disable=not err.is_terminal)
 
 
-def _shapes(settings: Settings):  # type: ignore[no-untyped-def]
+def _shapes(settings: Settings):
     from ogpkg.validate import Shapes
 
     root = settings.content_dir
@@ -218,7 +218,7 @@ def _run_contribution(files: list[Path], *, dry_run: bool, graph: str | None,
     raise typer.Exit(worst)
 
 
-def _emit_report(rep, fmt: str, dest: Path | None, lang: str) -> None:  # type: ignore[no-untyped-def]
+def _emit_report(rep, fmt: str, dest: Path | None, lang: str) -> None:
     if fmt == "text":
         text = rep.to_text(lang)
     elif fmt == "json":
@@ -278,7 +278,7 @@ def query(
         raise typer.Exit(2) from None
 
 
-def _print_table(result: dict) -> None:  # type: ignore[type-arg]
+def _print_table(result: dict) -> None:
     if "boolean" in result:
         out.print("true" if result["boolean"] else "false")
         return

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from rdflib import BNode, Literal, URIRef
 from rdflib.namespace import FOAF, PROV, RDF, SDO, XSD
+from rdflib.term import Node
 
 from ogpkg.errors import OgpkgError, ValidationFailed
 from ogpkg.ingest import ParsedInput
@@ -54,7 +55,7 @@ def rebase_iri(iri: str, base_iri: str) -> str:
 
 
 def provenance(graph: str, parsed: ParsedInput, report: ValidationReport, contributor: str,
-               now: dt.datetime, base_iri: str = BASE) -> list[tuple]:
+               now: dt.datetime, base_iri: str = BASE) -> list[tuple[Node, Node, Node]]:
     """Triples describing a contribution graph: a prov:Bundle derived from the uploaded file,
     attributed to its contributor, with the file's name, hash and the validation report."""
     g = URIRef(graph)
@@ -63,7 +64,7 @@ def provenance(graph: str, parsed: ParsedInput, report: ValidationReport, contri
     agent = BNode()
     report_node = URIRef(graph + "#report")
     stamp = Literal(now.isoformat(timespec="seconds"), datatype=XSD.dateTime)
-    triples = [
+    triples: list[tuple[Node, Node, Node]] = [
         (g, RDF.type, PROV.Bundle),
         (g, PROV.wasDerivedFrom, src),
         (g, PROV.wasAttributedTo, agent),

@@ -279,7 +279,8 @@ def readme_text() -> str:
 
 
 def test_readme_names_exactly_the_ogp_terms_the_ontology_defines(ogp):
-    named = {URIRef(OGP + local) for local in re.findall(r"`ogp:([A-Za-z][A-Za-z0-9]*)`", readme_text())}
+    named = {URIRef(OGP + local)
+             for local in re.findall(r"`ogp:([A-Za-z][A-Za-z0-9]*)`", readme_text())}
     defined = set(ogp_terms(ogp))
     assert sorted(named - defined) == [], "named in README but not defined in ogp.ttl"
     assert sorted(defined - named) == [], "defined in ogp.ttl but missing from README"
@@ -296,7 +297,8 @@ def test_concepts_named_in_readme_exist(concepts):
 
 def test_readme_property_table_domains_and_ranges_match_the_ontology(ogp):
     """Rows of the README property table: | `ogp:x` | domain | range | ... ."""
-    rows = re.findall(r"^\| `ogp:([a-z][A-Za-z0-9]+)` \| ([^|]*) \| ([^|]*) \|", readme_text(), re.M)
+    rows = re.findall(r"^\| `ogp:([a-z][A-Za-z0-9]+)` \| ([^|]*) \| ([^|]*) \|",
+                      readme_text(), re.M)
     assert rows, "README has no property table"
     mismatches = []
     for local, domain_cell, range_cell in rows:

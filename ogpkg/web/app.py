@@ -124,7 +124,7 @@ def create_app(settings: Settings) -> FastAPI:
     return app
 
 
-def _home_page(stats: dict) -> str:  # type: ignore[type-arg]
+def _home_page(stats: dict) -> str:
     classes = stats["classes"]
     ogp = "https://w3id.org/ogp-kg/def/"
     counts = [("governments", classes.get("http://data.europa.eu/m8g/PublicOrganisation", 0)),
