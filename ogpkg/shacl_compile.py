@@ -1266,7 +1266,8 @@ class SparqlConstraint(Constraint):
                 templates = dict(shape.messages)
                 templates.update(sel.messages)
                 if templates:
-                    messages = {lang: fill_message(t, row) for lang, t in templates.items()}
+                    bound = {**row, "value": value} if value is not None else row
+                    messages = {lang: fill_message(t, bound) for lang, t in templates.items()}
                 elif isinstance(message := row.get("message"), Literal):
                     messages = {message.language or "": str(message)}
                 else:
