@@ -56,10 +56,14 @@ def run_checks(store: Store, settings: Settings, *, engine: str = "fast",
     if engine in ("fast", "both"):
         reports.append(validate(snap, shapes))
     if engine in ("pyshacl", "both"):
+        import warnings
+
         from rdflib import Dataset
 
         ds = Dataset(default_union=True)
-        ds.parse(data=snap.serialize("nquads").decode(), format="nquads")
+        with warnings.catch_warnings():  # rdflib's own deprecations inside Dataset.parse
+            warnings.simplefilter("ignore", DeprecationWarning)
+            ds.parse(data=snap.serialize("nquads").decode(), format="nquads")
         reports.append(validate_pyshacl(ds, shapes))
     for rep in reports:
         console.print(rep.to_text(settings.lang), markup=False, highlight=False)

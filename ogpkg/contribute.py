@@ -10,12 +10,10 @@ the committed store is untouched.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 from dataclasses import dataclass
-from pathlib import Path
 
 from rdflib import BNode, Literal, URIRef
-from rdflib.namespace import FOAF, PROV, RDF, SDO, XSD
+from rdflib.namespace import FOAF, PROV, RDF, SDO, SH, XSD
 from rdflib.term import Node
 
 from ogpkg.errors import OgpkgError, ValidationFailed
@@ -80,14 +78,13 @@ def provenance(graph: str, parsed: ParsedInput, report: ValidationReport, contri
         (src, OGP_SHA256, Literal(parsed.sha256)),
         (src, SDO.dateCreated, stamp),
     ]
-    # the report itself (conforms, counts, every warning), as sh:ValidationReport triples
+    # the report itself (sh:conforms and every warning), its root node named report_node
     rep = MemoryDataset()
     rep.load(report.to_turtle().encode(), "turtle", source="report", graph=graph)
-    for s, p, o, _ in rep.quads(graph):
-        if s == URIRef("urn:ogpkg:report") or (isinstance(s, URIRef) and str(s).endswith(
-                "#report-root")):
-            s = report_node
-        triples.append((s, p, o))
+    quads = list(rep.quads(graph))
+    roots = {s for s, p, o, _ in quads if p == RDF.type and o == SH.ValidationReport}
+    for s, p, o, _ in quads:
+        triples.append((report_node if s in roots else s, p, o))
     return triples
 
 
@@ -126,10 +123,3 @@ def contribute(store: Store, shapes: Shapes, parsed: ParsedInput, *, contributor
         return Outcome(holder["report"], graph, None, parsed.triples)
     return Outcome(holder["report"], graph, version, parsed.triples)
 
-
-def file_sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()

@@ -126,3 +126,20 @@ def test_dry_run_reports_without_writing(store: Store, shapes, repo_root: Path) 
     outcome = contribute(store, shapes, parsed, contributor="t", dry_run=True)
     assert outcome.report.conforms and not outcome.written
     assert fingerprint(store) == before
+
+
+def test_written_contribution_carries_its_validation_report(store: Store, shapes,  # type: ignore[no-untyped-def]
+                                                            repo_root: Path) -> None:
+    path = repo_root / "data" / "templates" / "commitments.csv"
+    parsed = read_input(path, path.name, max_bytes=5_000_000, max_literal_bytes=MAX_LITERAL)
+    outcome = contribute(store, shapes, parsed, contributor="Amina")
+    assert outcome.written
+    rows = store.snapshot().select(f"""
+        PREFIX sh: <http://www.w3.org/ns/shacl#>
+        SELECT ?conforms ?who ?when WHERE {{ GRAPH <{outcome.graph}> {{
+            <{outcome.graph}> <https://w3id.org/ogp-kg/def/validationReport> ?r ;
+                <http://www.w3.org/ns/prov#wasAttributedTo>/<http://xmlns.com/foaf/0.1/name> ?who ;
+                <http://www.w3.org/ns/prov#generatedAtTime> ?when .
+            ?r a sh:ValidationReport ; sh:conforms ?conforms }} }}""")
+    assert len(rows) == 1
+    assert str(rows[0]["conforms"]) == "true" and str(rows[0]["who"]) == "Amina"
