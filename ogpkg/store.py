@@ -529,8 +529,9 @@ class Store(_MaterialisedUnion):
                 f"cannot open the store at {self._main_dir}: {exc}. Is another ogpkg process "
                 "writing to it? Stop it or use another --data-dir.") from None
 
-    def _recover(self) -> None:
-        """Bring ``main/`` to the state of the current snapshot if a write was interrupted."""
+    def _recover(self, *, rolling_back: bool = False) -> None:
+        """Bring ``main/`` to the state of the current snapshot if a write was interrupted
+        (or is being rolled back on purpose)."""
         version = self.version
         for p in self._snap_dir.iterdir():  # half-made checkpoints and uncommitted versions
             if p.name.startswith("tmp-") or (p.name.isdigit() and int(p.name) > version):
@@ -541,8 +542,9 @@ class Store(_MaterialisedUnion):
             self._store = None
             shutil.rmtree(self._main_dir, ignore_errors=True)
             if version > 0:
-                log.warning("store: restoring %s from snapshot %d after an interrupted write",
-                            self._main_dir, version)
+                log.log(logging.DEBUG if rolling_back else logging.WARNING,
+                        "store: restoring %s from snapshot %d after an interrupted write",
+                        self._main_dir, version)
                 ox.Store.read_only(str(self.snapshot_path(version))).backup(str(self._main_dir))
             self._dirty_file.unlink(missing_ok=True)
         self._open_main()
@@ -675,7 +677,7 @@ class Store(_MaterialisedUnion):
         """Discard uncommitted changes: rebuild the working copy from the current snapshot."""
         self._store = None
         self._dirty_file.write_text("rollback")
-        self._recover()
+        self._recover(rolling_back=True)
 
     def _commit(self, meta: dict[str, Any]) -> int:
         assert self._store is not None
