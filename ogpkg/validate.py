@@ -47,6 +47,30 @@ from ogpkg.shacl_compile import (
 )
 from ogpkg.store import Queryable
 
+_XSD = rdflib.namespace.XSD
+_DERIVED_INTEGERS = {_XSD[t] for t in (
+    "nonNegativeInteger", "positiveInteger", "nonPositiveInteger", "negativeInteger", "long",
+    "int", "short", "byte", "unsignedLong", "unsignedInt", "unsignedShort", "unsignedByte")}
+
+
+def canonical_value(value: str | None) -> object:
+    """A result value (N-Triples form) by meaning: literals as (datatype, value), any integer
+    type as ("integer", n); other terms as they are."""
+    if value is None or not value.startswith('"'):
+        return value
+    lit = next(iter(Graph().parse(data=f"<urn:s> <urn:p> {value} .", format="nt").objects()))
+    assert isinstance(lit, Literal)
+    if lit.datatype == _XSD.integer or lit.datatype in _DERIVED_INTEGERS:
+        try:
+            return "integer", int(str(lit))
+        except ValueError:
+            return value
+    if lit.language:
+        return str(lit), lit.language.lower()
+    if lit.datatype is not None and lit.ill_typed is False and lit.value is not None:
+        return str(lit.datatype), lit.value
+    return value
+
 #: the built-in check on literal size, outside SHACL
 MAX_LITERAL_COMPONENT = ONTOLOGY + "MaxLiteralLengthConstraintComponent"
 MAX_LITERAL_SHAPE = SHAPES + "MaxLiteralLengthShape"
@@ -145,6 +169,13 @@ class ValidationReport:
     focus_count: int
     shapes_count: int
     elapsed_s: float
+
+    def comparison_keys(self) -> set[tuple[object, ...]]:
+        """(focus, path, value by meaning, shape, component, severity) of every result: how
+        reports of the two engines are compared (the store writes derived integer types as
+        ``xsd:integer`` and values in canonical form)."""
+        return {(r.focus, r.path, canonical_value(r.value), r.shape, r.component, r.severity)
+                for r in self.results}
 
     def violations(self) -> list[ValidationResult]:
         return [r for r in self.results if r.severity not in ("Warning", "Info")]

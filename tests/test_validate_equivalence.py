@@ -16,12 +16,12 @@ from collections.abc import Iterable
 from pathlib import Path
 
 import pytest
-from rdflib import XSD, Dataset, Graph, Literal, URIRef
+from rdflib import Dataset, URIRef
 
 from ogpkg import content
 from ogpkg.namespaces import ONTOLOGY_GRAPH
 from ogpkg.store import MemoryDataset
-from ogpkg.validate import Shapes, ValidationReport, validate, validate_pyshacl
+from ogpkg.validate import Shapes, ValidationReport, canonical_value, validate, validate_pyshacl
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).parent / "validate_fixtures"
@@ -29,32 +29,8 @@ EXAMPLES = Path(__file__).parent / "shapes" / "examples"
 CONTEXT = Path(__file__).parent / "shapes" / "context.ttl"
 GENERATOR = ROOT / "bench" / "generate.py"
 EX = "https://example.org/ns#"
-DERIVED_INTEGERS = {XSD[t] for t in (
-    "nonNegativeInteger", "positiveInteger", "nonPositiveInteger", "negativeInteger", "long",
-    "int", "short", "byte", "unsignedLong", "unsignedInt", "unsignedShort", "unsignedByte")}
-
-
-def canonical(value: str | None) -> object:
-    """A literal's meaning (datatype and value); other terms as they are."""
-    if value is None or not value.startswith('"'):
-        return value
-    lit = next(iter(Graph().parse(data=f"<urn:s> <urn:p> {value} .", format="nt").objects()))
-    assert isinstance(lit, Literal)
-    if lit.datatype == XSD.integer or lit.datatype in DERIVED_INTEGERS:
-        try:
-            return "integer", int(str(lit))
-        except ValueError:
-            return value
-    if lit.language:
-        return str(lit), lit.language.lower()
-    if lit.datatype is not None and lit.ill_typed is False and lit.value is not None:
-        return str(lit.datatype), lit.value
-    return value
-
-
 def keys(report: ValidationReport) -> set[tuple[object, ...]]:
-    return {(r.focus, r.path, canonical(r.value), r.shape, r.component, r.severity)
-            for r in report.results}
+    return report.comparison_keys()
 
 
 def both(ds: Dataset, shapes: Shapes) -> tuple[ValidationReport, ValidationReport]:
@@ -109,10 +85,10 @@ def test_fixtures_give_the_same_results_with_both_engines(fixture_shapes: Shapes
 
 def test_both_engines_give_the_same_messages_and_labels(fixture_shapes: Shapes) -> None:
     fast, ref = both(load([FIXTURES / "invalid.trig"]), fixture_shapes)
-    by_key = {(r.focus, r.path, canonical(r.value), r.shape, r.component): r
+    by_key = {(r.focus, r.path, canonical_value(r.value), r.shape, r.component): r
               for r in ref.results}
     for r in fast.results:
-        other = by_key[(r.focus, r.path, canonical(r.value), r.shape, r.component)]
+        other = by_key[(r.focus, r.path, canonical_value(r.value), r.shape, r.component)]
         assert (r.messages, r.focus_labels) == (other.messages, other.focus_labels)
 
 
