@@ -48,7 +48,7 @@ from ogpkg.shacl_compile import (
 from ogpkg.store import Queryable
 
 _XSD = rdflib.namespace.XSD
-_DERIVED_INTEGERS = {_XSD[t] for t in (
+_DERIVED_INTEGERS = {URIRef(str(_XSD) + t) for t in (
     "nonNegativeInteger", "positiveInteger", "nonPositiveInteger", "negativeInteger", "long",
     "int", "short", "byte", "unsignedLong", "unsignedInt", "unsignedShort", "unsignedByte")}
 
