@@ -61,17 +61,23 @@ def bench_ingest(work: Path, triples: int, shapes: Shapes) -> dict[str, float]:
     subprocess.run([oxigraph_bin(), "load", "--location", str(work / "ox"), "--file", str(data)],
                    check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     t_ox = time.perf_counter() - t0
-    # ogpkg: a store holding the bundled content, then the contribution
+    # ogpkg: a store holding the ontology and shapes (the synthetic data reuses real country
+    # codes, so it is measured on its own rather than against the bundled facts)
+    schema_only = work / "schema"
+    schema_only.mkdir()
+    for top in ("ontology", "shapes"):
+        (schema_only / top).symlink_to(ROOT / top)
     store = Store(work / "var")
-    content.sync(store, ROOT)
+    content.sync(store, schema_only)
     t0 = time.perf_counter()
     parsed = read_input(data, data.name, max_bytes=10**10, max_literal_bytes=10**6)
     t_read = time.perf_counter() - t0
     outcome = contribute(store, shapes, parsed, contributor="bench",
                          max_literal_bytes=10**6)
     t_total = time.perf_counter() - t0
-    assert outcome.written, outcome.report.to_text("en")[:2000]
     store.close()
+    if not outcome.written:
+        sys.exit(outcome.report.to_text("en")[:3000])
     return {"triples": n, "oxigraph_load_s": round(t_ox, 2),
             "oxigraph_triples_per_s": round(n / t_ox),
             "ogpkg_read_s": round(t_read, 2),
