@@ -39,6 +39,10 @@ DataDir = Annotated[Path | None, typer.Option(
 ContentDir = Annotated[Path | None, typer.Option(
     "--content-dir", help="Folder with ontology/, shapes/, data/ (default: the checkout).")]
 Lang = Annotated[str | None, typer.Option("--lang", help="Message language: en, fr or ar.")]
+ReportFormat = Annotated[str, typer.Option(
+    "--report", help="Report format: text, json, turtle, html, csv.")]
+ReportOut = Annotated[Path | None, typer.Option("--report-out",
+                                                help="Write the report to this file.")]
 
 
 def _settings(**overrides: object) -> Settings:
@@ -136,10 +140,8 @@ def ingest(
     contributor: Annotated[str | None, typer.Option(
         help="Who contributes the data (recorded as provenance). Default: your user name.")
     ] = None,
-    report: Annotated[str, typer.Option(
-        help="Report format: text, json, turtle, html, csv.")] = "text",
-    report_out: Annotated[Path | None, typer.Option(help="Write the report to this file.")
-                          ] = None,
+    report: ReportFormat = "text",
+    report_out: ReportOut = None,
     lang: Lang = None,
     data_dir: DataDir = None,
     content_dir: ContentDir = None,
@@ -156,10 +158,8 @@ app.command("load", help="Same as ingest.")(ingest)
 @app.command()
 def validate(
     files: Annotated[list[Path], typer.Argument(help="RDF files or CSV templates to check.")],
-    report: Annotated[str, typer.Option(
-        help="Report format: text, json, turtle, html, csv.")] = "text",
-    report_out: Annotated[Path | None, typer.Option(help="Write the report to this file.")
-                          ] = None,
+    report: ReportFormat = "text",
+    report_out: ReportOut = None,
     lang: Lang = None,
     data_dir: DataDir = None,
     content_dir: ContentDir = None,
