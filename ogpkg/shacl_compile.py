@@ -27,9 +27,12 @@ One deliberate difference: the store keeps derived integer types (``xsd:nonNegat
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import partial
 from typing import Any
 
 from rdflib import RDF, RDFS, XSD, BNode, Graph, Literal, Namespace, URIRef
@@ -174,6 +177,8 @@ class Focus:
     pattern: str
     depth: int
     prefixes: tuple[tuple[str, str], ...] = ()
+    #: how many focus nodes there are, when known (-1: unknown)
+    size: int = -1
 
     def key(self, row: Row) -> tuple[tuple[Node, ...], Node]:
         return tuple(row[f"{CTX}{i}"] for i in range(self.depth)), row["this"]
@@ -444,17 +449,35 @@ def show_path(path: PropertyPath) -> str:
 # --------------------------------------------------------------------------- evaluator
 
 class Evaluator:
-    """Runs compiled shapes through ``select``; one instance per validation run."""
+    """Runs compiled shapes through ``select``; one instance per validation run.
+
+    The focus set of every targeted shape is planned once per run (:meth:`target_focus`):
+    class targets become ``?this rdf:type ?t`` over the subclass closure of the classes,
+    read in the focus graphs themselves when there are focus graphs; a small focus set of IRIs
+    is written into the queries.
+    """
+
+    #: focus sets up to this size, all IRIs, are written into queries as VALUES
+    INLINE_LIMIT = 1000
 
     def __init__(self, shapes: CompiledShapes, select: Select, *,
-                 focus_graphs: list[str] | None = None) -> None:
+                 focus_graphs: list[str] | None = None, workers: int = 1) -> None:
         self.shapes = shapes
         self._select = select
         self.focus_graphs = focus_graphs
+        self.workers = workers
         self.queries = 0
+        self._lock = threading.Lock()
+        self._focus: dict[str, Focus] = {}
+        self._sizes: dict[str, int] = {}
+        self._closure: dict[Node, list[Node]] | None = None
+        self._foreign: dict[Node, set[Node]] | None = None
+        self._constants: dict[tuple[str, tuple[tuple[str, str], ...]], bool] = {}
+        self._counts: dict[tuple[str, int], int] = {}
 
     def select(self, query: str, prefixes: Iterable[tuple[str, str]] = ()) -> list[Row]:
-        self.queries += 1
+        with self._lock:
+            self.queries += 1
         prologue = "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in prefixes)
         return self._select(prologue + query)
 
@@ -465,15 +488,44 @@ class Evaluator:
         return {focus.key(r) for r in rows}
 
     def run(self) -> list[Finding]:
-        """Findings of every shape that has targets, over its targets."""
-        out: list[Finding] = []
-        for shape in self.shapes.targeted:
-            out.extend(self.evaluate(shape, self.target_focus(shape), ()))
-        return out
+        """Findings of every shape that has targets, over its targets.
+
+        The constraints and property shapes of the targeted shapes are independent checks;
+        with ``workers`` > 1 they run in that many threads (the engine releases the GIL while
+        it evaluates a query). Findings come in the same order either way.
+        """
+        targeted = [s for s in self.shapes.targeted if not s.deactivated]
+        if self.workers <= 1:
+            return [f for s in targeted for task in self._tasks(s, self.target_focus(s))
+                    for f in task()]
+        self._closures()
+        self._foreign_types()
+        with ThreadPoolExecutor(self.workers) as pool:
+            focuses = list(pool.map(self.target_focus, targeted))
+            futures = [pool.submit(task) for s, focus in zip(targeted, focuses, strict=True)
+                       for task in self._tasks(s, focus)]
+            return [f for future in futures for f in future.result()]
+
+    def _tasks(self, shape: ShapeDef, focus: Focus) -> list[Callable[[], list[Finding]]]:
+        """:meth:`evaluate` of a top-level shape, split into independent steps."""
+        stack = (shape.id,)
+        tasks: list[Callable[[], list[Finding]]] = [
+            partial(c.evaluate, self, shape, focus, stack) for c in shape.constraints]
+        tasks += [partial(self._child, shape, child, focus, stack) for child in shape.properties]
+        return tasks
+
+    def _child(self, shape: ShapeDef, child: ShapeDef, focus: Focus,
+               stack: tuple[str, ...]) -> list[Finding]:
+        """Findings of the property shape ``child`` of ``shape``."""
+        found = self.evaluate(child, focus, stack)
+        for f in found:
+            f.blocking = f.blocking and shape.blocking
+        return found
 
     def focus_count(self) -> int:
         """How many distinct nodes are focus nodes of some shape."""
-        branches = [self.target_focus(s) for s in self.shapes.targeted if not s.deactivated]
+        branches = [self.target_focus(s) for s in self.shapes.targeted
+                    if not s.deactivated and self._sizes.get(s.id) != 0]
         if not branches:
             return 0
         union = " UNION ".join(f.pattern for f in branches)
@@ -482,14 +534,142 @@ class Evaluator:
         value = rows[0].get("n") if rows else None
         return int(value.toPython()) if isinstance(value, Literal) else 0
 
+    # -- focus sets of targeted shapes
+
+    def _graph_pattern(self, triple: str, var: str = "?ogpkg_g") -> str:
+        """``triple`` read in the focus graphs."""
+        assert self.focus_graphs is not None
+        if len(self.focus_graphs) == 1:
+            return f"GRAPH <{self.focus_graphs[0]}> {{ {triple} }}"
+        graphs = " ".join(f"<{g}>" for g in self.focus_graphs)
+        return f"VALUES {var} {{ {graphs} }} GRAPH {var} {{ {triple} }}"
+
+    def _closures(self) -> dict[Node, list[Node]]:
+        """Each IRI class the shapes name (targets, sh:class) and every class below it
+        (``rdfs:subClassOf*``), read once per run."""
+        if self._closure is None:
+            named: set[Node] = set()
+            for s in self.shapes.by_node.values():
+                named.update(s.targets.classes)
+                for c in s.constraints:
+                    if isinstance(c, ClassConstraint):
+                        named.update(c.classes)
+            classes = sorted((c for c in named if isinstance(c, URIRef)), key=str)
+            closure: dict[Node, list[Node]] = {c: [c] for c in classes}
+            if classes:
+                values = " ".join(nt(c) for c in classes)
+                rows = self.select(f"SELECT DISTINCT ?c ?sub WHERE {{ VALUES ?c {{ {values} }} "
+                                   f"?sub {nt(RDFS.subClassOf)}* ?c }}")
+                for row in rows:
+                    if row["sub"] not in closure[row["c"]]:
+                        closure[row["c"]].append(row["sub"])
+            self._closure = closure
+        return self._closure
+
+    def constant(self, query: str, prefixes: list[tuple[str, str]]) -> bool:
+        """Whether ``query`` has a solution (asked once per run)."""
+        key = (query, tuple(prefixes))
+        if key not in self._constants:
+            self._constants[key] = bool(self.select(query, prefixes))
+        return self._constants[key]
+
+    #: a predicate's triples are read in one scan, not looked up per focus node, when there
+    #: are fewer than this many per focus node
+    SCAN_RATIO = 8
+
+    def value_pattern(self, shape: ShapeDef, focus: Focus, var: str = "?value") -> str:
+        """:func:`value_pattern`, joining a large focus set with the predicate's triples read
+        in one scan when that reads fewer than ``SCAN_RATIO`` triples per focus node."""
+        path = shape.path
+        if path is not None and path.iri is not None and focus.size > 0:
+            limit = self.SCAN_RATIO * focus.size
+            if self._triple_count(path.iri, limit) < limit:
+                return (f"{{ SELECT ?this {var} WHERE {{ ?this <{path.iri}> {var} }} }} "
+                        f"{focus.pattern}")
+        return value_pattern(shape, focus, var)
+
+    def _triple_count(self, predicate: str, limit: int) -> int:
+        """How many triples have ``predicate``, counted up to ``limit`` (once per run)."""
+        key = (predicate, limit)
+        if key not in self._counts:
+            rows = self.select(f"SELECT (COUNT(*) AS ?n) WHERE {{ SELECT ?s WHERE "
+                               f"{{ ?s <{predicate}> ?o }} LIMIT {limit} }}")
+            value = rows[0].get("n") if rows else None
+            self._counts[key] = int(value.toPython()) if isinstance(value, Literal) else limit
+        return self._counts[key]
+
+    def instance_test(self, var: str, cls: Node) -> str:
+        """Pattern matching when ``var`` is an instance of ``cls`` or a class below it."""
+        members = self._closures().get(cls)
+        if members is None or not all(isinstance(m, URIRef) for m in members):
+            return f"{var} {nt(RDF.type)}/{nt(RDFS.subClassOf)}* {sparql_term(cls)}"
+        if len(members) == 1:
+            return f"{var} {nt(RDF.type)} {nt(members[0])}"
+        listed = " ".join(nt(m) for m in sorted(members, key=str))
+        return f"VALUES ?ogpkg_ct {{ {listed} }} {var} {nt(RDF.type)} ?ogpkg_ct"
+
+    def _foreign_types(self) -> dict[Node, set[Node]]:
+        """Class -> subjects of the focus graphs typed with it only outside the focus graphs."""
+        if self._foreign is None:
+            self._foreign = {}
+            if self.focus_graphs is not None:
+                rdf_type = nt(RDF.type)
+                subjects = self._graph_pattern("?this ?ogpkg_p ?ogpkg_o")
+                stated = self._graph_pattern(f"?this {rdf_type} ?t", "?ogpkg_h")
+                rows = self.select(f"SELECT DISTINCT ?this ?t WHERE {{ {{ SELECT DISTINCT ?this "
+                                   f"WHERE {{ {subjects} }} }} ?this {rdf_type} ?t . "
+                                   f"FILTER NOT EXISTS {{ {stated} }} }}")
+                for row in rows:
+                    self._foreign.setdefault(row["t"], set()).add(row["this"])
+        return self._foreign
+
+    def _class_branch(self, classes: list[Node]) -> tuple[str | None, list[Node]]:
+        """One pattern for the instances of the IRI classes whose closure is all IRIs that can
+        be read without the path (None when there are none), and the classes left over."""
+        closures = self._closures()
+        fast: list[Node] = []
+        rest: list[Node] = []
+        for c in classes:
+            members = closures.get(c)
+            if members is not None and all(isinstance(m, URIRef) for m in members):
+                fast.append(c)
+            else:
+                rest.append(c)
+        if not fast:
+            return None, rest
+        types = sorted({m for c in fast for m in closures[c]}, key=str)
+        values = f"VALUES ?ogpkg_t {{ {' '.join(nt(t) for t in types)} }}"
+        triple = f"?this {nt(RDF.type)} ?ogpkg_t"
+        if self.focus_graphs is None:
+            return f"{{ {values} {triple} }}", rest
+        extra: set[Node] = set()
+        foreign = self._foreign_types()
+        for t in types:
+            extra |= foreign.get(t, set())
+        if len(extra) > self.INLINE_LIMIT or not all(isinstance(n, URIRef) for n in extra):
+            return None, classes
+        branch = f"{{ {values} {self._graph_pattern(triple)} }}"
+        if extra:
+            listed = " ".join(nt(n) for n in sorted(extra, key=str))
+            branch += f" UNION {{ VALUES ?this {{ {listed} }} }}"
+        return branch, rest
+
     def target_focus(self, shape: ShapeDef) -> Focus:
+        """The focus set of a targeted shape (planned once per run)."""
+        cached = self._focus.get(shape.id)
+        if cached is not None:
+            return cached
         t = shape.targets
-        branches = []
+        restricted: list[str] = []  # already limited to subjects of the focus graphs
+        branches: list[str] = []
         prefixes: dict[str, str] = {}
         if t.nodes:
             branches.append("{ VALUES ?this { " + " ".join(sparql_term(n) for n in t.nodes)
                             + " } }")
-        for c in t.classes:
+        fast, classes = self._class_branch(t.classes)
+        if fast is not None:
+            restricted.append(fast)
+        for c in classes:
             branches.append(f"{{ ?this {nt(RDF.type)}/{nt(RDFS.subClassOf)}* {sparql_term(c)} }}")
         for p in t.subjects_of:
             branches.append(f"{{ ?this {sparql_term(p)} ?ogpkg_o }}")
@@ -498,13 +678,31 @@ class Evaluator:
         for select, pfx in t.sparql:
             _merge_prefixes(prefixes, pfx, shape)
             branches.append(f"{{ {select} }}")
-        body = " UNION ".join(branches)
-        if self.focus_graphs is not None:
-            graphs = " ".join(f"<{g}>" for g in self.focus_graphs)
-            body += (f" FILTER EXISTS {{ VALUES ?ogpkg_g {{ {graphs} }} "
-                     "GRAPH ?ogpkg_g { ?this ?ogpkg_gp ?ogpkg_go } }")
-        return Focus(f"{{ SELECT DISTINCT ?this WHERE {{ {body} }} }}", 0,
-                     tuple(sorted(prefixes.items())))
+        if branches and self.focus_graphs is not None:
+            test = self._graph_pattern("?this ?ogpkg_gp ?ogpkg_go")
+            branches = [f"{{ {' UNION '.join(branches)} FILTER EXISTS {{ {test} }} }}"]
+        body = " UNION ".join(restricted + branches)
+        focus = Focus(f"{{ SELECT DISTINCT ?this WHERE {{ {body} }} }}", 0,
+                      tuple(sorted(prefixes.items())))
+        focus = self._settle(shape, focus)
+        self._focus[shape.id] = focus
+        return focus
+
+    def _settle(self, shape: ShapeDef, focus: Focus) -> Focus:
+        """Count the focus set; a small one of IRIs is inlined as VALUES."""
+        rows = self.select(f"SELECT (COUNT(*) AS ?n) WHERE {focus.pattern}", focus.prefixes)
+        value = rows[0].get("n") if rows else None
+        size = int(value.toPython()) if isinstance(value, Literal) else -1
+        self._sizes[shape.id] = size
+        if size == 0:  # still run every query: a SPARQL constraint that cannot run fails
+            return Focus("{ VALUES ?this { } }", 0, focus.prefixes)
+        if 0 < size <= self.INLINE_LIMIT:
+            nodes = [r["this"] for r in self.select(f"SELECT ?this WHERE {focus.pattern}",
+                                                    focus.prefixes)]
+            if all(isinstance(n, URIRef) for n in nodes):
+                listed = " ".join(nt(n) for n in sorted(nodes, key=str))
+                return Focus(f"{{ VALUES ?this {{ {listed} }} }}", 0, focus.prefixes, size)
+        return Focus(focus.pattern, 0, focus.prefixes, size)
 
     def evaluate(self, shape: ShapeDef, focus: Focus, stack: tuple[str, ...]) -> list[Finding]:
         """Findings of ``shape`` (and its property shapes) over ``focus``."""
@@ -515,9 +713,7 @@ class Evaluator:
         for constraint in shape.constraints:
             found.extend(constraint.evaluate(self, shape, focus, stack))
         for child in shape.properties:
-            for f in self.evaluate(child, focus, stack):
-                f.blocking = f.blocking and shape.blocking
-                found.append(f)
+            found.extend(self._child(shape, child, focus, stack))
         return found
 
     def failing(self, shape: ShapeDef, focus: Focus, stack: tuple[str, ...], *,
@@ -556,7 +752,7 @@ class Constraint:
     def _rows(self, ev: Evaluator, shape: ShapeDef, focus: Focus, condition: str,
               extra: str = "") -> list[Row]:
         query = (f"SELECT DISTINCT {focus.proj} ?value {extra} WHERE "
-                 f"{{ {value_pattern(shape, focus)} {condition} }}")
+                 f"{{ {ev.value_pattern(shape, focus)} {condition} }}")
         return ev.select(query, focus.prefixes)
 
     def _value_findings(self, ev: Evaluator, shape: ShapeDef, focus: Focus, condition: str,
@@ -583,8 +779,7 @@ class ClassConstraint(Constraint):
                  stack: tuple[str, ...]) -> list[Finding]:
         out = []
         for c in self.classes:
-            cond = (f"FILTER NOT EXISTS {{ ?value {nt(RDF.type)}/{nt(RDFS.subClassOf)}* "
-                    f"{sparql_term(c)} }}")
+            cond = f"FILTER NOT EXISTS {{ {ev.instance_test('?value', c)} }}"
             out.extend(self._value_findings(ev, shape, focus, cond))
         return out
 
@@ -730,7 +925,7 @@ class CountConstraint(Constraint):
                      f"{shape.path.sparql} ?value }} }} GROUP BY {focus.proj} "
                      f"HAVING (COUNT(DISTINCT ?value) < {n})")
         else:
-            query = (f"SELECT {focus.proj} WHERE {{ {value_pattern(shape, focus)} }} "
+            query = (f"SELECT {focus.proj} WHERE {{ {ev.value_pattern(shape, focus)} }} "
                      f"GROUP BY {focus.proj} HAVING (COUNT(DISTINCT ?value) > {n})")
         return [shape.finding(focus.key(r), self.component, default=self.messages())
                 for r in ev.select(query, focus.prefixes)]
@@ -891,7 +1086,7 @@ class UniqueLangConstraint(Constraint):
                  stack: tuple[str, ...]) -> list[Finding]:
         if shape.path is None:
             return []
-        query = (f"SELECT {focus.proj} WHERE {{ {value_pattern(shape, focus)} "
+        query = (f"SELECT {focus.proj} WHERE {{ {ev.value_pattern(shape, focus)} "
                  'FILTER(isLiteral(?value) && LANG(?value) != "") } '
                  f"GROUP BY {focus.proj} (LCASE(LANG(?value)) AS ?ogpkg_lang) "
                  "HAVING (COUNT(DISTINCT ?value) > 1)")
@@ -1007,7 +1202,7 @@ class ClosedConstraint(Constraint):
                  stack: tuple[str, ...]) -> list[Finding]:
         allowed = ", ".join(sparql_term(p) for p in self.allowed if not isinstance(p, BNode))
         query = (f"SELECT DISTINCT {focus.proj} ?ogpkg_p ?value WHERE {{ "
-                 f"{value_pattern(shape, focus, '?ogpkg_vn')} "
+                 f"{ev.value_pattern(shape, focus, '?ogpkg_vn')} "
                  f"?ogpkg_vn ?ogpkg_p ?value . FILTER(?ogpkg_p NOT IN ({allowed})) "
                  f"FILTER(!(sameTerm(?ogpkg_p, {nt(RDF.type)}) && "
                  f"sameTerm(?value, {nt(RDFS.Resource)}))) }}")
@@ -1128,6 +1323,9 @@ _MASK = re.compile(r'"""(?:[^"\\]|\\.|"(?!""))*"""|\'\'\'(?:[^\'\\]|\\.|\'(?!\'\
 _PREFIX_DECL = re.compile(r"PREFIX\s+([A-Za-z][\w.-]*)?:\s*<([^>]*)>", re.I)
 _AGGREGATE = re.compile(r"\b(COUNT|SUM|MIN|MAX|AVG|SAMPLE|GROUP_CONCAT)\s*\(", re.I)
 _BIND_PATH = re.compile(r"([\s{}()])[$?]PATH\b")
+_EXISTS_FILTER = re.compile(r"\bFILTER\s*(NOT\s+)?EXISTS\s*\{", re.I)
+_VARIABLE = re.compile(r"[?$]([A-Za-z_0-9]\w*)")
+_SPECIAL_VARIABLES = frozenset({"this", "value", "PATH", "currentShape", "shapesGraph"})
 
 
 def _masked(text: str) -> str:
@@ -1198,9 +1396,42 @@ class SparqlSelect:
         return cls(node, prefixes, messages, modifier, projection, select[start + 1:end], tail,
                    bool(re.search(r"[$?]currentShape\b", _masked(select))))
 
-    def query(self, shape: ShapeDef, focus: Focus) -> str:
-        """The constraint over the whole focus set (context variables and ?this projected)."""
+    def constant_filters(self) -> list[tuple[int, int, bool, str]]:
+        """``FILTER [NOT] EXISTS`` groups at the top of the body that share no variable with
+        the rest of the query: (start, end, negated, group). Their value is the same for every
+        focus node, so they are decided once instead of once per solution."""
+        masked_body = _masked(self.body)
+        out = []
+        for m in _EXISTS_FILTER.finditer(masked_body):
+            if masked_body[:m.start()].count("{") != masked_body[:m.start()].count("}"):
+                continue  # not at the top of the body
+            depth, end = 0, -1
+            for i in range(m.end() - 1, len(masked_body)):
+                if masked_body[i] == "{":
+                    depth += 1
+                elif masked_body[i] == "}":
+                    depth -= 1
+                    if depth == 0:
+                        end = i + 1
+                        break
+            if end < 0:
+                continue
+            inner = set(_VARIABLE.findall(masked_body[m.end() - 1:end]))
+            rest = _masked(self.projection + " " + self.body[:m.start()] + " "
+                           + self.body[end:] + " " + self.tail)
+            if inner & _SPECIAL_VARIABLES or inner & set(_VARIABLE.findall(rest)):
+                continue
+            out.append((m.start(), end, bool(m.group(1)), self.body[m.end() - 1:end]))
+        return out
+
+    def query(self, shape: ShapeDef, focus: Focus,
+              decided: dict[int, bool] | None = None) -> str:
+        """The constraint over the whole focus set (context variables and ?this projected);
+        ``decided`` gives the value of constant filters by their start in the body."""
         body = self.body
+        for start, end, _, _ in reversed(self.constant_filters()):
+            if decided is not None and start in decided:
+                body = f"{body[:start]}FILTER({str(decided[start]).lower()}){body[end:]}"
         if shape.path is not None:
             body = _BIND_PATH.sub(lambda m: m.group(1) + shape.path.sparql,  # type: ignore[union-attr]
                                   body)
@@ -1246,7 +1477,10 @@ class SparqlConstraint(Constraint):
             prefixes = dict(focus.prefixes)
             _merge_prefixes(prefixes, sel.prefixes, shape)
             try:
-                rows = ev.select(sel.query(shape, focus), sorted(prefixes.items()))
+                decided = {start: ev.constant(f"SELECT (1 AS ?ogpkg_hit) WHERE {{ {group} }} "
+                                              "LIMIT 1", sorted(prefixes.items())) != negated
+                           for start, _, negated, group in sel.constant_filters()}
+                rows = ev.select(sel.query(shape, focus, decided), sorted(prefixes.items()))
             except InputError as exc:
                 raise ConfigError(f"shape {shape.label()}, sh:sparql {show(sel.node)}: the "
                                   f"query cannot run: {exc}") from None

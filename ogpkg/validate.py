@@ -16,10 +16,12 @@ from __future__ import annotations
 import csv
 import io
 import logging
+import os
 import re
 import time
 import warnings
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -370,13 +372,18 @@ def validate(target: Queryable, shapes: Shapes, *, focus_graphs: list[str] | Non
     def select(query: str) -> list[dict[str, Node]]:
         return target.select(query, union=True)
 
-    evaluator = Evaluator(shapes.compiled, select, focus_graphs=focus_graphs)
-    with _quiet_rdflib():
+    workers = min(4, os.cpu_count() or 1)
+    evaluator = Evaluator(shapes.compiled, select, focus_graphs=focus_graphs, workers=workers)
+    select("SELECT (1 AS ?ready) WHERE {}")  # a dataset builds its union on the first query
+    with _quiet_rdflib(), ThreadPoolExecutor(1) as aside:
+        # the literal-size check reads every triple once: it runs beside the shapes
+        long_literals = None if max_literal_bytes is None else aside.submit(
+            _long_literals, select, focus_graphs, max_literal_bytes, locate)
         findings = evaluator.run()
         results = _results(findings, lambda nodes: _labels_sparql(select, nodes), locate,
                            lang_fallback)
-        if max_literal_bytes is not None:
-            results += _long_literals(select, focus_graphs, max_literal_bytes, locate)
+        if long_literals is not None:
+            results += long_literals.result()
     return _report(results, "fast", evaluator.focus_count(), len(shapes), start)
 
 
@@ -410,12 +417,13 @@ def _long_literals(select: Callable[[str], list[dict[str, Node]]],
 def _labels_sparql(select: Callable[[str], list[dict[str, Node]]],
                    nodes: set[Node]) -> dict[Node, dict[str, str]]:
     iris = sorted(n for n in nodes if isinstance(n, URIRef))
-    props = " ".join(f"<{p}>" for p in LABEL_PROPERTIES)
+    # one branch per property: the engine looks each node up instead of scanning the data
+    props = " UNION ".join(f"{{ ?f <{p}> ?l BIND(<{p}> AS ?p) }}" for p in LABEL_PROPERTIES)
     found: dict[Node, list[tuple[int, Literal]]] = {}
     for i in range(0, len(iris), 500):
         values = " ".join(f"<{n}>" for n in iris[i:i + 500])
-        rows = select(f"SELECT ?f ?p ?l WHERE {{ VALUES ?f {{ {values} }} VALUES ?p {{ {props} }}"
-                      " ?f ?p ?l FILTER(isLiteral(?l)) }")
+        rows = select(f"SELECT ?f ?p ?l WHERE {{ VALUES ?f {{ {values} }} {{ {props} }} "
+                      "FILTER(isLiteral(?l)) }")
         for row in rows:
             found.setdefault(row["f"], []).append(
                 (LABEL_PROPERTIES.index(str(row["p"])), row["l"]))  # type: ignore[arg-type]

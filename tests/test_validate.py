@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+import threading
 from pathlib import Path
 
 import pytest
@@ -13,19 +14,22 @@ from rdflib import Graph, Literal, Namespace, URIRef
 
 from ogpkg.errors import ConfigError, Location, NotFoundError, ParseError
 from ogpkg.namespaces import ONTOLOGY_GRAPH
+from ogpkg.shacl_compile import Evaluator
 from ogpkg.store import MemoryDataset
 from ogpkg.validate import (
     MAX_LITERAL_COMPONENT,
     Shapes,
     ValidationReport,
     validate,
+    validate_pyshacl,
 )
 
 FIXTURES = Path(__file__).parent / "validate_fixtures"
 EX = "https://example.org/ns#"
 SH = Namespace("http://www.w3.org/ns/shacl#")
 PREFIX = ("@prefix ex: <https://example.org/ns#> . "
-          "@prefix xsd: <http://www.w3.org/2001/XMLSchema#> . ")
+          "@prefix xsd: <http://www.w3.org/2001/XMLSchema#> . "
+          "@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> . ")
 
 
 @pytest.fixture(scope="module")
@@ -186,6 +190,71 @@ def test_focus_graph_with_nothing_in_it_validates_nothing(fixture_shapes: Shapes
     assert report.results == [] and report.focus_count == 0
 
 
+@pytest.mark.parametrize("inline_limit", [1000, 0])
+def test_node_typed_only_outside_the_focus_graphs_is_still_a_focus_node(
+        fixture_shapes: Shapes, monkeypatch: pytest.MonkeyPatch, inline_limit: int) -> None:
+    # ex:frank is typed in another graph; the contribution only says whom he knows.
+    # With a limit of 0 such nodes are not listed in the queries but found by the path.
+    monkeypatch.setattr(Evaluator, "INLINE_LIMIT", inline_limit)
+    ds = dataset("valid.trig", extra={"urn:other": "ex:frank a ex:Student .",
+                                      "urn:g": "ex:frank ex:knows ex:bob ."})
+    report = validate(ds, fixture_shapes, focus_graphs=["urn:g"])
+    assert rows(report) == {("V", "ex:frank", "MinCount", "ex:name", None)}
+    assert report.focus_count == 1
+
+
+def test_subclass_stated_in_the_data_makes_its_instances_focus_nodes(
+        fixture_shapes: Shapes) -> None:
+    # the class closure is read from the whole dataset, not only the ontology
+    ds = dataset(extra={"urn:sub": "ex:Intern rdfs:subClassOf ex:Student .",
+                        "urn:g": "ex:gina a ex:Intern ."})
+    report = validate(ds, fixture_shapes, focus_graphs=["urn:g"])
+    assert rows(report) == {("V", "ex:gina", "MinCount", "ex:name", None)}
+
+
+def test_the_result_does_not_depend_on_threads_inlining_or_scans(
+        fixture_shapes: Shapes, monkeypatch: pytest.MonkeyPatch) -> None:
+    ds = dataset("valid.trig", "invalid.trig")
+    reports = [validate(ds, fixture_shapes), validate(ds, fixture_shapes, focus_graphs=[
+        str(g) for g in {q[3] for q in ds.quads()} if str(g) != ONTOLOGY_GRAPH])]
+    monkeypatch.setattr("ogpkg.validate.os.cpu_count", lambda: 1)
+    monkeypatch.setattr(Evaluator, "INLINE_LIMIT", 0)
+    monkeypatch.setattr(Evaluator, "SCAN_RATIO", 0)
+    plain = [validate(ds, fixture_shapes), validate(ds, fixture_shapes, focus_graphs=[
+        str(g) for g in {q[3] for q in ds.quads()} if str(g) != ONTOLOGY_GRAPH])]
+    for fast, slow in zip(reports, plain, strict=True):
+        assert fast.results and fast.results == slow.results
+        assert [r.messages for r in fast.results] == [r.messages for r in slow.results]
+        assert fast.focus_count == slow.focus_count
+
+
+#: one filter that uses no variable of its query, one that uses ?value
+SPARQL_SHAPES = PREFIX + (
+    "@prefix sh: <http://www.w3.org/ns/shacl#> . "
+    "ex:S a sh:NodeShape ; sh:targetClass ex:C ; sh:sparql "
+    '[ sh:select "SELECT $this WHERE { FILTER NOT EXISTS { ?f a <urn:Flag> } }" ] , '
+    '[ sh:select "SELECT $this ?value WHERE { $this <urn:q> ?value . '
+    'FILTER NOT EXISTS { ?value a <urn:Flag> } }" ] .')
+
+
+@pytest.mark.parametrize("flagged, expected", [
+    (False, {("ex:a", "ex:a"), ("ex:b", "ex:b"), ("ex:a", "ex:f1"), ("ex:b", "ex:f2")}),
+    (True, {("ex:b", "ex:f2")}),
+])
+def test_filter_on_no_variable_of_the_query_is_decided_once_with_the_same_result(
+        tmp_path: Path, flagged: bool, expected: set[tuple[str | None, ...]]) -> None:
+    shapes = Shapes.from_paths([write(tmp_path, "s.ttl", SPARQL_SHAPES)], [])
+    data = "ex:a a ex:C ; <urn:q> ex:f1 . ex:b a ex:C ; <urn:q> ex:f2 . "
+    data += "ex:f1 a <urn:Flag> ." if flagged else ""
+    ds = MemoryDataset()
+    ds.load((PREFIX + data).encode(), "turtle", source="d", graph="urn:g")
+    found = {(short(r.focus), short(r.value)) for r in validate(ds, shapes).results}
+    graph = Graph().parse(data=PREFIX + data, format="turtle")
+    reference = {(short(r.focus), short(r.value))
+                 for r in validate_pyshacl(graph, shapes).results}
+    assert found == expected == reference
+
+
 # --------------------------------------------------------------------------- literal cap
 
 def test_literal_over_the_cap_is_a_violation_named_in_three_languages(
@@ -255,9 +324,11 @@ class CountingDataset(MemoryDataset):
     def __init__(self) -> None:
         super().__init__()
         self.queries = 0
+        self._lock = threading.Lock()  # queries run in several threads
 
     def select(self, query: str, *, union: bool = True):  # type: ignore[no-untyped-def]
-        self.queries += 1
+        with self._lock:
+            self.queries += 1
         return super().select(query, union=union)
 
 
