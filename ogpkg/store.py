@@ -406,9 +406,21 @@ class MemoryDataset(_QueryMixin):
              graph: str | None = None, base_iri: str = BASE) -> int:
         """Parse and add ``data``; returns the number of quads parsed. Atomic: on a parse
         error nothing is added, and :class:`ParseError` names file, line and column."""
+        self._union = None
+        if base_iri == BASE and (graph is None or fmt not in DATASET_FORMATS):
+            # no IRI to rewrite: pyoxigraph parses and adds in one native, atomic step
+            before = len(self._store)
+            target = ox.NamedNode(graph) if graph else ox.DefaultGraph()
+            try:
+                self._store.load(format=_rdf_format(fmt), to_graph=target,
+                                 **_input_kwargs(data))
+            except (SyntaxError, ValueError, OSError) as exc:
+                if isinstance(exc, FileNotFoundError):
+                    raise NotFoundError(f"no such file: {data!r}") from None
+                raise _read_error(exc, source) from None
+            return len(self._store) - before
         quads = list(parse_quads(data, fmt, source=source, graph=graph, base_iri=base_iri))
         self._store.extend(quads)
-        self._union = None
         return len(quads)
 
     def add(self, quads: Iterable[tuple[Node, Node, Node, Node | None]]) -> None:
