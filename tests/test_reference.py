@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
+
+from tests.script_loader import load_script
 
 ROOT = Path(__file__).resolve().parent.parent
 REFERENCE = ROOT / "data" / "reference"
@@ -22,18 +22,7 @@ CONTAINED_IN = ox.NamedNode("https://schema.org/containedInPlace")
 ISO_CODE = ox.NamedNode(OGP + "isoCode")
 
 
-def _load_script():
-    spec = importlib.util.spec_from_file_location(
-        "gen_reference", ROOT / "scripts" / "gen_reference.py"
-    )
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["gen_reference"] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-gen_reference = _load_script()
+gen_reference = load_script(ROOT / "scripts" / "gen_reference.py", "gen_reference")
 
 
 @pytest.fixture(scope="module")
