@@ -118,15 +118,25 @@ def serve(
     port: Annotated[int | None, typer.Option(help="Port to listen on.")] = None,
     data_dir: DataDir = None,
     content_dir: ContentDir = None,
+    workers: Annotated[int | None, typer.Option(
+        help="Query worker processes (default: the query_workers setting).")] = None,
+    sync: Annotated[bool, typer.Option(
+        help="Bring the store in step with the bundled content first; --no-sync serves the "
+        "store as it is.")] = True,
 ) -> None:
     """Run the SPARQL endpoint and web pages over the store (built from the bundled data)."""
     import uvicorn
 
     from ogpkg.web import create_app
 
-    settings = _settings(host=host, port=port, data_dir=data_dir, content_dir=content_dir)
-    open_store(settings).close()
+    settings = _settings(host=host, port=port, data_dir=data_dir, content_dir=content_dir,
+                         query_workers=workers)
+    open_store(settings, sync=sync).close()
     err.print(f"serving http://{settings.host}:{settings.port}/  (SPARQL: /sparql)")
+    import logging
+
+    logging.basicConfig(level=settings.log_level.upper(),
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     uvicorn.run(create_app(settings), host=settings.host, port=settings.port,
                 log_level=settings.log_level, access_log=False)
 

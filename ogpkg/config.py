@@ -35,6 +35,17 @@ class Settings:
         "help": "Bearer token for writes (update, graph store, publish). Empty: writes off."})
     query_timeout_s: float = field(default=10.0, metadata={
         "help": "Default deadline of one query, in seconds; a request may ask for less."})
+    query_workers: int = field(default=6, metadata={
+        "help": "Query worker processes (queries running at once)."})
+    max_waiting: int = field(default=32, metadata={
+        "help": "Queries that may wait for a free worker; beyond that: 503 with Retry-After."})
+    query_memory_mb: int = field(default=1024, metadata={
+        "help": "Memory cap of one query, in MB (0: no cap); a query past it is stopped."})
+    service_allowlist: str = field(default="", metadata={
+        "help": "SPARQL endpoints that SERVICE may call, separated by spaces or commas. "
+        "Loopback, private and link-local addresses are refused whatever this says."})
+    cache_mb: int = field(default=64, metadata={
+        "help": "Memory for cached query results (keyed by the data version), in MB; 0: off."})
     max_query_bytes: int = field(default=100_000, metadata={
         "help": "Largest query or update text accepted, in bytes."})
     max_body_bytes: int = field(default=50_000_000, metadata={
@@ -46,6 +57,10 @@ class Settings:
     lang: str = field(default="en", metadata={
         "help": "Language of validation messages when none is asked for (en, fr, ar)."})
     log_level: str = field(default="info", metadata={"help": "Logging level."})
+
+    @property
+    def allowed_services(self) -> list[str]:
+        return [u for u in self.service_allowlist.replace(",", " ").split() if u]
 
 
 ENV_PREFIX = "OGPKG_"

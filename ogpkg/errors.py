@@ -106,6 +106,13 @@ class ValidationFailed(OgpkgError, ValueError):
         super().__init__(message, **kw)  # type: ignore[arg-type]
         self.report = report
 
+    def as_dict(self) -> dict[str, object]:
+        body = super().as_dict()
+        to_json = getattr(self.report, "to_json", None)
+        if callable(to_json):
+            body["detail"] = {**body["detail"], "report": to_json()}  # type: ignore[dict-item]
+        return body
+
 
 class NotFoundError(OgpkgError, LookupError):
     status = 404
@@ -121,5 +128,39 @@ class StoreError(OgpkgError, OSError):
     status = 500
 
 
-class QueryTimeout(OgpkgError, TimeoutError):
+class LimitExceeded(OgpkgError):
+    """A query was stopped by one of the endpoint's limits (deadline, memory). The work is
+    stopped for real: the worker process running it is killed."""
+
     status = 503
+
+
+class QueryTimeout(LimitExceeded, TimeoutError):
+    """A query ran past its deadline."""
+
+
+class MemoryLimitExceeded(LimitExceeded, MemoryError):
+    """A query needed more memory than the per-query cap."""
+
+
+class Busy(OgpkgError):
+    """Every query worker is busy and the waiting line is full; try again shortly."""
+
+    status = 503
+    retry_after = 1
+
+
+class Forbidden(OgpkgError, PermissionError):
+    """The request is understood and authenticated but not allowed (e.g. writes are off)."""
+
+    status = 403
+
+
+class Conflict(OgpkgError):
+    status = 409
+
+
+class UpstreamError(OgpkgError, OSError):
+    """A remote endpoint called by ``SERVICE`` failed or could not be reached."""
+
+    status = 502

@@ -33,7 +33,10 @@ FORMAT_ALIASES = {
     "json": "json", "xml": "xml", "csv": "csv", "tsv": "tsv",
     "turtle": "turtle", "ttl": "turtle", "ntriples": "ntriples", "nt": "ntriples",
     "nquads": "nquads", "nq": "nquads", "trig": "trig", "rdfxml": "rdfxml", "rdf": "rdfxml",
-    "jsonld": "jsonld", "json-ld": "jsonld",
+    "jsonld": "jsonld", "json-ld": "jsonld", "rdf+xml": "rdfxml", "n3": "turtle",
+    # media types, as some clients (SPARQLWrapper) send them
+    **{media: name for media, name in SELECT_TYPES + GRAPH_TYPES if media != "text/plain"},
+    "text/n3": "turtle",
 }
 RESULT_MEDIA = {"json": "application/sparql-results+json", "xml":
                 "application/sparql-results+xml", "csv": "text/csv; charset=utf-8",
@@ -122,10 +125,23 @@ class QueryRequest:
     timeout_s: float | None = None
 
 
-_SINGLE = ("query", "format", "timeout")
+
 _UPDATE_WORD = re.compile(
     r"^\s*(?:(?:PREFIX\s+\S*\s*<[^>]*>|BASE\s*<[^>]*>)\s*)*"
     r"(INSERT|DELETE|LOAD|CLEAR|CREATE|DROP|COPY|MOVE|ADD|WITH)\b", re.I)
+
+
+def _format_name(value: str) -> str | None:
+    """The format a ``format=`` (or ``output=``/``results=``) value names; None when empty.
+    Raises :class:`InputError` for a value we do not know."""
+    pieces = [p.split(";")[0].strip() for p in value.lower().split(",")]
+    if not any(pieces):
+        return None
+    for piece in pieces:  # a list of media types, as SPARQLWrapper sends: the first known
+        if piece in FORMAT_ALIASES:
+            return FORMAT_ALIASES[piece]
+    raise InputError(f"unknown format '{value}'; use one of "
+                     + ", ".join(sorted(k for k in FORMAT_ALIASES if "/" not in k)))
 
 
 def looks_like_update(text: str) -> bool:
@@ -165,10 +181,15 @@ def parse_query_request(method: str, query_string: str, content_type: str | None
                 "application/x-www-form-urlencoded or application/sparql-query")
     elif method not in ("GET", "HEAD"):
         raise InputError(f"method {method} is not allowed")
-    for name in _SINGLE:
+    formats = {_format_name(v) for k, v in params if k in ("format", "output", "results")}
+    formats.discard(None)
+    if len(formats) > 1:
+        raise InputError("the format parameters disagree: " + ", ".join(sorted(
+            f for f in formats if f)))
+    for name in ("query", "timeout"):
         if sum(1 for k, _ in params if k == name) > 1:
             raise InputError(f"the parameter '{name}' is given more than once")
-    values = dict(p for p in params if p[0] in _SINGLE)
+    values = dict(p for p in params if p[0] in ("query", "timeout"))
     if "update" in {k for k, _ in params}:
         raise InputError("this is the query endpoint; send updates to /sparql/update")
     query = values.get("query")
@@ -179,12 +200,7 @@ def parse_query_request(method: str, query_string: str, content_type: str | None
                             f"{max_query_bytes}")
     if looks_like_update(query):
         raise InputError("this is an update; send it by POST to /sparql/update with a token")
-    fmt = values.get("format")
-    if fmt is not None:
-        if fmt.lower() not in FORMAT_ALIASES:
-            raise InputError(f"unknown format '{fmt}'; use one of "
-                             + ", ".join(sorted(FORMAT_ALIASES)))
-        fmt = FORMAT_ALIASES[fmt.lower()]
+    fmt = formats.pop() if formats else None
     timeout = values.get("timeout")
     timeout_s = None
     if timeout:
@@ -204,3 +220,57 @@ def parse_query_request(method: str, query_string: str, content_type: str | None
 
 class UnsupportedMediaType(InputError):
     status = 415
+
+
+@dataclass
+class UpdateRequest:
+    """A parsed SPARQL Protocol update request."""
+
+    update: str
+    using_graph_uri: list[str] = field(default_factory=list)
+    using_named_graph_uri: list[str] = field(default_factory=list)
+
+
+def parse_update_request(query_string: str, content_type: str | None, body: bytes, *,
+                         max_query_bytes: int) -> UpdateRequest:
+    """Parse a SPARQL 1.1 Protocol update operation (POST form or POST sparql-update).
+
+    Raises :class:`InputError` (400), :class:`TooLargeError` (413) or
+    :class:`UnsupportedMediaType` (415) as :func:`parse_query_request` does.
+    """
+    params = parse_qsl(query_string, keep_blank_values=True)
+    ctype = (content_type or "").split(";")[0].strip().lower()
+    if ctype == "application/x-www-form-urlencoded":
+        try:
+            params += parse_qsl(body.decode("utf-8"), keep_blank_values=True)
+        except UnicodeDecodeError:
+            raise InputError("the form body is not valid UTF-8") from None
+    elif ctype == "application/sparql-update":
+        if any(k == "update" for k, _ in params):
+            raise InputError("an 'update' parameter is not allowed with a "
+                             "application/sparql-update body")
+        try:
+            params.append(("update", body.decode("utf-8")))
+        except UnicodeDecodeError:
+            raise InputError("the update body is not valid UTF-8") from None
+    elif ctype == "application/sparql-query":
+        raise InputError("this is the update endpoint; send queries to /sparql")
+    else:
+        raise UnsupportedMediaType(
+            f"Content-Type {content_type or '(none)'!r} is not accepted here; use "
+            "application/x-www-form-urlencoded or application/sparql-update")
+    if any(k == "query" for k, _ in params):
+        raise InputError("this is the update endpoint; send queries to /sparql")
+    updates = [v for k, v in params if k == "update"]
+    if len(updates) > 1:
+        raise InputError("the parameter 'update' is given more than once")
+    if not updates or not updates[0].strip():
+        raise InputError("missing the 'update' parameter")
+    update = updates[0]
+    if len(update.encode("utf-8")) > max_query_bytes:
+        raise TooLargeError(f"the update is {len(update.encode())} bytes; the limit is "
+                            f"{max_query_bytes}")
+    return UpdateRequest(
+        update=update,
+        using_graph_uri=[v for k, v in params if k == "using-graph-uri"],
+        using_named_graph_uri=[v for k, v in params if k == "using-named-graph-uri"])

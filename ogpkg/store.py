@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import io
 import json
 import logging
 import os
@@ -43,9 +44,11 @@ from ogpkg.errors import (
     InputError,
     Location,
     NotFoundError,
+    OgpkgError,
     ParseError,
     StoreError,
     UnsupportedFormatError,
+    UpstreamError,
 )
 from ogpkg.namespaces import BASE
 
@@ -245,6 +248,14 @@ def parse_quads(data: bytes | str | Path | IO[bytes], fmt: str, *, source: str,
 Row = dict[str, Node]
 
 
+class BytesSink(Protocol):
+    """Where a serialised result streams to (a file, a socket wrapper, a frame writer)."""
+
+    def write(self, data: bytes, /) -> int: ...
+
+    def flush(self) -> None: ...
+
+
 class Queryable(Protocol):
     """What the validator and the CLI need from any dataset."""
 
@@ -284,6 +295,8 @@ class _QueryMixin:
             raise _query_error(exc) from None
         except ValueError as exc:
             raise InputError(f"SPARQL: {exc}") from None
+        except OSError as exc:  # SERVICE calls happen during evaluation
+            raise UpstreamError(f"SPARQL: {exc}") from None
 
     def select(self, query: str, *, union: bool = True) -> list[Row]:
         """Rows of a SELECT query as dicts of rdflib terms (unbound variables omitted)."""
@@ -326,6 +339,17 @@ class _QueryMixin:
         ``named-graph-uri``). Raises :class:`ParseError` for a bad query and
         :class:`UnsupportedFormatError` when the result kind cannot take ``fmt``.
         """
+        out = io.BytesIO()
+        fmt = self.query_to(query, out, fmt, union=union, default_graphs=default_graphs,
+                            named_graphs=named_graphs)
+        return fmt, out.getvalue()
+
+    def query_to(self, query: str, out: BytesSink, fmt: str | Callable[[str], str] | None = None,
+                 *, union: bool = True, default_graphs: list[str] | None = None,
+                 named_graphs: list[str] | None = None) -> str:
+        """Run any query and stream its serialised result into ``out`` (anything with
+        ``write(bytes)``) as it is computed; returns the format name. Arguments and errors as
+        :meth:`query_bytes`; ``fmt`` is decided before the first byte is written."""
         result = self._query(query, union, default_graphs, named_graphs)
         if callable(fmt):
             kind = ("graph" if isinstance(result, ox.QueryTriples) else
@@ -337,13 +361,24 @@ class _QueryMixin:
                 raise UnsupportedFormatError(
                     f"a graph result cannot be written as '{fmt}'; use one of turtle, ntriples, "
                     "nquads, trig, rdfxml, jsonld")
-            return fmt, result.serialize(format=RDF_FORMATS[fmt]) or b""
+            self._serialize_result(result, out, RDF_FORMATS[fmt])
+            return fmt
         fmt = fmt or "json"
         if fmt not in RESULT_FORMATS:
             raise UnsupportedFormatError(
                 f"a SELECT or ASK result cannot be written as '{fmt}'; use one of "
                 + ", ".join(RESULT_FORMATS))
-        return fmt, result.serialize(format=RESULT_FORMATS[fmt]) or b""
+        self._serialize_result(result, out, RESULT_FORMATS[fmt])
+        return fmt
+
+    @staticmethod
+    def _serialize_result(result: Any, out: BytesSink, fmt: Any) -> None:
+        try:
+            result.serialize(out, format=fmt)
+        except OgpkgError:
+            raise
+        except OSError as exc:  # evaluation is lazy: a failing SERVICE call shows up here
+            raise UpstreamError(f"SPARQL: {exc}") from None
 
     def graph_names(self) -> list[str]:
         return sorted(g.value for g in self._store.named_graphs() if isinstance(g, ox.NamedNode))
@@ -632,6 +667,48 @@ class Store(_MaterialisedUnion):
                 self._replace_graph(item)
             if check is not None:
                 check(self, [i.graph for i in loads])
+            self._store.flush()
+        except BaseException:
+            self.rollback()
+            raise
+        return self._commit(meta or {})
+
+    def update(self, update: str, *, graphs: Iterable[str],
+               meta: dict[str, Any] | None = None,
+               check: Callable[[Store, list[str]], None] | None = None) -> int:
+        """Apply a SPARQL update that changes only the named ``graphs``, as one atomic step;
+        returns the new version.
+
+        The caller guarantees (see :mod:`ogpkg.writes`) that the update writes nothing
+        outside ``graphs`` and never the default graph; the union in the default graph is
+        then brought in step for those graphs alone. ``check`` as in :meth:`write`. Raises
+        :class:`ParseError` for a bad update; any failure leaves the store as it was.
+        """
+        assert self._store is not None
+        targets = [ox.NamedNode(g) for g in graphs]
+        before = {g.value: set(self._store.quads_for_pattern(None, None, None, g))
+                  for g in targets}
+        self._dirty_file.write_text(str(os.getpid()))
+        _fsync_dir(self.data_dir)
+        try:
+            try:
+                self._store.update(update)
+            except SyntaxError as exc:
+                raise _query_error(exc) from None
+            except (ValueError, OSError) as exc:
+                raise InputError(f"SPARQL update: {exc}") from None
+            default = ox.DefaultGraph()
+            for g in targets:
+                after = set(self._store.quads_for_pattern(None, None, None, g))
+                for q in before[g.value] - after:
+                    if not any(not isinstance(x.graph_name, ox.DefaultGraph)
+                               for x in self._store.quads_for_pattern(
+                                   q.subject, q.predicate, q.object, None)):
+                        self._store.remove(ox.Quad(q.subject, q.predicate, q.object, default))
+                self._store.extend(ox.Quad(q.subject, q.predicate, q.object, default)
+                                   for q in after - before[g.value])
+            if check is not None:
+                check(self, [g.value for g in targets])
             self._store.flush()
         except BaseException:
             self.rollback()

@@ -52,3 +52,28 @@ def built_settings(built_dir: Path) -> Settings:
 def settings(tmp_path: Path) -> Settings:
     """Settings with a fresh, empty data directory."""
     return load_settings({"data_dir": tmp_path / "var", "content_dir": ROOT}, environ={})
+
+
+TOKEN = "test-write-token"
+
+
+def copy_store(built_dir: Path, dest: Path) -> Path:
+    """A private, writable copy of a built store: its current snapshot (the working copy is
+    rebuilt from it on first open)."""
+    import shutil
+
+    version = int((built_dir / "CURRENT").read_text().strip())
+    name = f"{version:08d}"
+    (dest / "snapshots").mkdir(parents=True)
+    shutil.copytree(built_dir / "snapshots" / name, dest / "snapshots" / name)
+    shutil.copy(built_dir / "snapshots" / f"{name}.json", dest / "snapshots" / f"{name}.json")
+    (dest / "CURRENT").write_text(str(version))
+    return dest
+
+
+@pytest.fixture()
+def writable_settings(built_dir: Path, tmp_path: Path) -> Settings:
+    """Settings over a private copy of the built store, with a write token."""
+    data_dir = copy_store(built_dir, tmp_path / "var")
+    return load_settings({"data_dir": data_dir, "content_dir": ROOT, "write_token": TOKEN,
+                          "query_workers": 2}, environ={})

@@ -21,9 +21,14 @@ def error_body(message: str, status: int, detail: dict[str, object] | None = Non
 def install(app: FastAPI) -> None:
     @app.exception_handler(OgpkgError)
     async def ogpkg_error(request: Request, exc: OgpkgError) -> JSONResponse:
-        if exc.status >= 500:
+        if exc.status >= 500 and exc.status != 503:
             log.error("%s %s: %s", request.method, request.url.path, exc)
-        return JSONResponse(exc.as_dict(), status_code=exc.status)
+        headers = {}
+        if getattr(exc, "retry_after", None):
+            headers["Retry-After"] = str(exc.retry_after)  # type: ignore[attr-defined]
+        if exc.status == 401:
+            headers["WWW-Authenticate"] = 'Bearer realm="ogpkg"'
+        return JSONResponse(exc.as_dict(), status_code=exc.status, headers=headers)
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:

@@ -1,0 +1,379 @@
+"""The query engine: a pool of killable worker processes over read-only snapshots.
+
+pyoxigraph cannot cancel a query, so every query runs in a worker process
+(:mod:`ogpkg.worker`) that the engine kills when the query passes its deadline; a worker that
+passes its memory cap dies on its own. Either way a fresh worker takes its place and the
+others keep serving. Workers that run long are niced, so that cheap queries keep their
+latency while expensive ones run; a niced worker is replaced after its query.
+
+The engine is asyncio-native: one ``await engine.execute(job, deadline_s)`` returns a
+:class:`ResultStream` holding the result's format and its first chunk (so that most failures
+become a proper status code before anything is sent); the rest is read with
+``async for chunk in stream``. A stream that is not read to the end must be closed
+(``await stream.aclose()``): the worker is then killed, since it may still be computing.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import collections
+import contextlib
+import json
+import logging
+import os
+import signal
+import sys
+import time
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from ogpkg.errors import (
+    Busy,
+    MemoryLimitExceeded,
+    OgpkgError,
+    QueryTimeout,
+    StoreError,
+)
+from ogpkg.worker import HEADER
+
+log = logging.getLogger("ogpkg.engine")
+
+
+@dataclass
+class Job:
+    """One query for a worker: what to run, on which snapshot, how to serialise it."""
+
+    query: str
+    snapshot: str
+    version: int
+    accept: str | None = None
+    format: str | None = None
+    default_graphs: list[str] = field(default_factory=list)
+    named_graphs: list[str] = field(default_factory=list)
+
+    def encode(self) -> bytes:
+        body = json.dumps(self.__dict__).encode()
+        return HEADER.pack(len(body)) + body
+
+
+class StreamAborted(OgpkgError):
+    """A result stream was cut after its first bytes were sent (deadline, worker death)."""
+
+
+class _Worker:
+    def __init__(self, proc: asyncio.subprocess.Process) -> None:
+        self.proc = proc
+        self.niced = False
+        self.jobs = 0
+
+    @property
+    def pid(self) -> int:
+        return self.proc.pid
+
+    async def frame(self) -> tuple[bytes, bytes]:
+        assert self.proc.stdout is not None
+        head = await self.proc.stdout.readexactly(HEADER.size)
+        body = await self.proc.stdout.readexactly(HEADER.unpack(head)[0])
+        return body[:1], body[1:]
+
+    def kill(self) -> None:
+        with contextlib.suppress(ProcessLookupError):
+            self.proc.kill()
+
+
+class Engine:
+    """A pool of ``size`` query workers with a waiting line of ``max_waiting`` requests.
+
+    ``memory_mb`` caps each query's memory (0: no cap); ``nice_after_s`` is how long a query
+    runs before its worker's CPU priority is lowered.
+    """
+
+    def __init__(self, size: int = 4, *, memory_mb: int = 1024, max_waiting: int = 32,
+                 nice_after_s: float = 0.2) -> None:
+        self.size = max(1, size)
+        self.memory_mb = memory_mb
+        self.max_waiting = max_waiting
+        self.nice_after_s = nice_after_s
+        self._idle: collections.deque[_Worker] = collections.deque()
+        self._waiters: collections.deque[asyncio.Future[_Worker]] = collections.deque()
+        self._all: set[_Worker] = set()
+        self._spawning = 0
+        self._closed = False
+        self._tasks: set[asyncio.Task[None]] = set()
+        #: counters for /metrics: limit hits by reason, worker replacements
+        self.stats: collections.Counter[str] = collections.Counter()
+
+    # -- lifecycle
+
+    async def start(self) -> None:
+        await asyncio.gather(*(self._spawn() for _ in range(self.size)))
+        if not self._all:
+            raise StoreError("no query worker could be started")
+
+    async def close(self) -> None:
+        self._closed = True
+        for fut in self._waiters:
+            if not fut.done():
+                fut.cancel()
+        workers = list(self._all)
+        self._all.clear()
+        self._idle.clear()
+        await asyncio.gather(*(self._reap(w) for w in workers))
+        while self._tasks:  # spawns and reaps in flight
+            await asyncio.gather(*list(self._tasks), return_exceptions=True)
+
+    @property
+    def busy(self) -> int:
+        return len(self._all) - len(self._idle)
+
+    @property
+    def waiting(self) -> int:
+        return sum(1 for f in self._waiters if not f.done())
+
+    def pids(self) -> list[int]:
+        return [w.pid for w in self._all]
+
+    async def _spawn(self) -> None:
+        if self._closed:
+            return
+        self._spawning += 1
+        worker: _Worker | None = None
+        try:
+            proc = await asyncio.create_subprocess_exec(
+                sys.executable, "-m", "ogpkg.worker", str(self.memory_mb),
+                stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
+                limit=1 << 20, env={**os.environ, "RUST_BACKTRACE": "0"})
+            worker = _Worker(proc)
+            kind, _ = await asyncio.wait_for(worker.frame(), 60)
+            if kind != b"R":
+                raise RuntimeError(f"unexpected first frame {kind!r}")
+        except Exception as exc:  # a worker that cannot start: log, the pool shrinks
+            log.error("query worker failed to start: %s", exc)
+            if worker is not None:
+                await self._reap(worker)
+            return
+        finally:
+            self._spawning -= 1
+        if self._closed:
+            await self._reap(worker)
+            return
+        self._all.add(worker)
+        self._give(worker)
+
+    def _respawn(self) -> None:
+        task = asyncio.get_running_loop().create_task(self._spawn())
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    def _give(self, worker: _Worker) -> None:
+        while self._waiters:
+            fut = self._waiters.popleft()
+            if not fut.done():
+                fut.set_result(worker)
+                return
+        self._idle.append(worker)
+
+    def _retire(self, worker: _Worker, reason: str) -> None:
+        worker.kill()
+        self._all.discard(worker)
+        with contextlib.suppress(ValueError):
+            self._idle.remove(worker)
+        self.stats[f"replaced_{reason}"] += 1
+        reaper = asyncio.get_running_loop().create_task(self._reap(worker))
+        self._tasks.add(reaper)
+        reaper.add_done_callback(self._tasks.discard)
+        self._respawn()
+
+    @staticmethod
+    async def _reap(worker: _Worker) -> None:
+        """Kill a worker and wait until its process and pipes are gone."""
+        worker.kill()
+        proc = worker.proc
+        with contextlib.suppress(Exception):
+            if proc.stdin is not None:
+                proc.stdin.close()
+            await asyncio.wait_for(proc.wait(), 10)
+            if proc.stdout is not None:
+                await asyncio.wait_for(proc.stdout.read(), 5)
+
+    def _release(self, worker: _Worker) -> None:
+        if worker.niced:
+            self._retire(worker, "niced")
+        else:
+            self._give(worker)
+
+    async def _acquire(self, deadline: float) -> _Worker:
+        while self._idle:
+            worker = self._idle.popleft()
+            if worker.proc.returncode is None:
+                return worker
+            self._retire(worker, "died")
+        if self.waiting >= self.max_waiting:
+            self.stats["rejected_busy"] += 1
+            raise Busy(f"all {self.size} query workers are busy and {self.max_waiting} "
+                       "requests are waiting; try again shortly",
+                       detail={"limit": "concurrency", "workers": self.size})
+        fut: asyncio.Future[_Worker] = asyncio.get_running_loop().create_future()
+        self._waiters.append(fut)
+        try:
+            remaining = max(0.0, deadline - time.monotonic())
+            return await asyncio.wait_for(asyncio.shield(fut), remaining)
+        except TimeoutError:
+            if fut.done() and not fut.cancelled():
+                self._give(fut.result())  # got one just as the wait ended: pass it on
+            else:
+                fut.cancel()
+            self.stats["timeout"] += 1
+            raise QueryTimeout("the query waited for a free worker until its deadline; "
+                               "the endpoint is busy, try again shortly",
+                               detail={"limit": "deadline"}) from None
+
+    def _renice(self, worker: _Worker) -> None:
+        if worker.proc.returncode is None and not worker.niced:
+            with contextlib.suppress(OSError):
+                os.setpriority(os.PRIO_PROCESS, worker.pid, 10)
+                worker.niced = True
+
+    # -- queries
+
+    async def execute(self, job: Job, deadline_s: float) -> ResultStream:
+        """Start ``job`` on a worker; returns once the result's first chunk is there.
+
+        Raises the query's own error (:class:`ParseError`, :class:`NotAcceptable`, …),
+        :class:`QueryTimeout` or :class:`MemoryLimitExceeded` when a limit stops it, and
+        :class:`Busy` when the pool and its waiting line are full.
+        """
+        if self._closed:
+            raise StoreError("the query engine is shut down")
+        started = time.monotonic()
+        deadline = started + deadline_s
+        worker = await self._acquire(deadline)
+        worker.jobs += 1
+        stream = ResultStream(self, worker, deadline, deadline_s)
+        nicer = asyncio.get_running_loop().call_later(self.nice_after_s, self._renice, worker)
+        stream._nicer = nicer
+        try:
+            assert worker.proc.stdin is not None
+            worker.proc.stdin.write(job.encode())
+            await stream._start()
+        except BaseException:
+            await stream.aclose()
+            raise
+        return stream
+
+    def _fail(self, worker: _Worker, exc: BaseException, deadline_s: float) -> OgpkgError:
+        """Turn a worker's death (or our killing it) into the error to report."""
+        if isinstance(exc, TimeoutError):
+            self._retire(worker, "deadline")
+            self.stats["timeout"] += 1
+            return QueryTimeout(f"the query ran past its deadline of {deadline_s:g} s and was "
+                                "stopped", detail={"limit": "deadline", "deadline_s": deadline_s})
+        code = worker.proc.returncode
+        self._retire(worker, "died")
+        if code in (-signal.SIGABRT, -signal.SIGKILL, -signal.SIGSEGV, 3):
+            # Rust aborts when an allocation fails under RLIMIT_DATA; Python raises MemoryError
+            self.stats["memory"] += 1
+            return MemoryLimitExceeded(
+                f"the query needed more than the memory limit of {self.memory_mb} MB and was "
+                "stopped", detail={"limit": "memory", "limit_mb": self.memory_mb})
+        log.error("query worker %d stopped with exit code %s", worker.pid, code)
+        return StoreError("a query worker stopped unexpectedly")
+
+
+def _error_from(payload: bytes) -> OgpkgError:
+    body = json.loads(payload)
+    err = OgpkgError(body.get("error", "query failed"), detail=body.get("detail") or {})
+    err.status = int(body.get("status", 500))
+    return err
+
+
+class ResultStream:
+    """A query's result coming from a worker: ``format``, ``kind``, ``first`` (the first
+    chunk), ``complete`` (the whole result is in ``first``) and the remaining chunks by
+    ``async for``."""
+
+    def __init__(self, engine: Engine, worker: _Worker, deadline: float, deadline_s: float):
+        self.engine = engine
+        self.worker: _Worker | None = worker
+        self.deadline = deadline
+        self.deadline_s = deadline_s
+        self.format = ""
+        self.kind = ""
+        self.first = b""
+        self.complete = False
+        self.size = 0
+        self._nicer: asyncio.TimerHandle | None = None
+
+    async def _next(self) -> tuple[bytes, bytes]:
+        assert self.worker is not None
+        remaining = self.deadline - time.monotonic()
+        try:
+            if remaining <= 0:
+                raise TimeoutError
+            return await asyncio.wait_for(self.worker.frame(), remaining)
+        except (TimeoutError, asyncio.IncompleteReadError, ConnectionError) as exc:
+            worker, self.worker = self.worker, None
+            if not isinstance(exc, TimeoutError):
+                with contextlib.suppress(Exception):
+                    await asyncio.wait_for(worker.proc.wait(), 2)
+            raise self.engine._fail(worker, exc, self.deadline_s) from None
+
+    async def _start(self) -> None:
+        while True:
+            kind, payload = await self._next()
+            if kind == b"S":
+                head = json.loads(payload)
+                self.format, self.kind = head["format"], head["kind"]
+            elif kind == b"D":
+                self.first = payload
+                self.size += len(payload)
+                return
+            elif kind == b"E":
+                self._done()
+                return
+            elif kind == b"X":
+                self._done()
+                raise _error_from(payload)
+
+    def _done(self) -> None:
+        self.complete = True
+        if self._nicer is not None:
+            self._nicer.cancel()
+        if self.worker is not None:
+            worker, self.worker = self.worker, None
+            self.engine._release(worker)
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        if self.first:
+            yield self.first
+        while not self.complete:
+            try:
+                kind, payload = await self._next()
+            except OgpkgError as exc:
+                raise StreamAborted(f"result stream cut: {exc}") from None
+            if kind == b"D":
+                self.size += len(payload)
+                yield payload
+            elif kind == b"E":
+                self._done()
+            elif kind == b"X":
+                self._done()
+                raise StreamAborted(f"result stream cut: {_error_from(payload)}")
+
+    async def aclose(self) -> None:
+        """Stop: a worker still producing this result is killed and replaced."""
+        if self._nicer is not None:
+            self._nicer.cancel()
+        if self.worker is not None and not self.complete:
+            worker, self.worker = self.worker, None
+            self.engine._retire(worker, "abandoned")
+
+    async def read_all(self) -> bytes:
+        parts = [chunk async for chunk in self]
+        return b"".join(parts)
+
+
+def engine_info(engine: Engine) -> dict[str, Any]:
+    return {"workers": engine.size, "busy": engine.busy, "waiting": engine.waiting,
+            **engine.stats}

@@ -1,0 +1,132 @@
+"""What every request handler reaches through ``request.app.state.ctx``: the settings, the
+snapshot reader, the query engine, the result cache, the metrics and the single writer."""
+
+from __future__ import annotations
+
+import asyncio
+import hmac
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from fastapi import Request
+from starlette.concurrency import run_in_threadpool
+
+from ogpkg.config import Settings
+from ogpkg.engine import Engine
+from ogpkg.errors import AuthError, Forbidden, StoreError, TooLargeError
+from ogpkg.stats import compute_stats
+from ogpkg.store import Snapshot, SnapshotReader, Store
+from ogpkg.web.cache import ResultCache
+from ogpkg.web.observability import Metrics
+
+
+@dataclass
+class AppContext:
+    settings: Settings
+    reader: SnapshotReader
+    engine: Engine
+    cache: ResultCache
+    metrics: Metrics
+    #: endpoints exempt from the internal-address rule (programmatic use only, e.g. tests)
+    trusted_services: frozenset[str] = frozenset()
+    write_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    _store: Store | None = None
+    _shapes: Any = None
+    _stats: dict[int, dict[str, Any]] = field(default_factory=dict)
+    _snap: Snapshot | None = None
+
+    # -- reading
+
+    def version(self) -> int:
+        v = self.reader.version()
+        if v == 0:
+            raise StoreError(f"the store at {self.settings.data_dir} is empty; build it with "
+                             "'ogpkg serve' or 'ogpkg check'")
+        return v
+
+    def snapshot_path(self, version: int) -> str:
+        return str(self.settings.data_dir / "snapshots" / f"{version:08d}")
+
+    def committed_at(self, version: int) -> float | None:
+        path = self.settings.data_dir / "snapshots" / f"{version:08d}.json"
+        try:
+            value = json.loads(path.read_text()).get("committed_at")
+        except (OSError, ValueError):
+            return None
+        return float(value) if value is not None else None
+
+    def snapshot(self) -> Snapshot:
+        """An in-process snapshot for cheap, bounded reads (counts, descriptions)."""
+        return self.reader.current()
+
+    async def stats(self) -> dict[str, Any]:
+        """Counts of the current version (computed once per version, off the event loop)."""
+        version = self.version()
+        if version not in self._stats:
+            def compute() -> dict[str, Any]:
+                snap = self.snapshot()
+                s = compute_stats(snap)
+                s["distinct_triples"] = snap.count()
+                return s
+            result = await run_in_threadpool(compute)
+            self._stats.clear()
+            self._stats[version] = result
+        return self._stats[version]
+
+    # -- writing
+
+    def check_token(self, request: Request) -> None:
+        """Raise unless the request carries the write token (writes are off without one)."""
+        token = self.settings.write_token
+        if not token:
+            raise Forbidden("writes are disabled on this endpoint (no write token is set; "
+                            "see OGPKG_WRITE_TOKEN)")
+        header = request.headers.get("authorization", "")
+        scheme, _, given = header.partition(" ")
+        if scheme.lower() != "bearer" or not given:
+            raise AuthError("this operation needs 'Authorization: Bearer <token>'")
+        if not hmac.compare_digest(given.strip().encode(), token.encode()):
+            raise AuthError("the bearer token is not valid")
+
+    def writer(self) -> Store:
+        """The one writer of the store, opened on first use and kept."""
+        if self._store is None:
+            self._store = Store(self.settings.data_dir, base_iri=self.settings.base_iri,
+                                keep_snapshots=self.settings.keep_snapshots)
+        return self._store
+
+    def shapes(self) -> Any:
+        if self._shapes is None:
+            from ogpkg import content
+            from ogpkg.validate import Shapes
+
+            root = self.settings.content_dir
+            self._shapes = Shapes.from_paths(content.shape_files(root),
+                                             content.ontology_files(root))
+        return self._shapes
+
+    def close(self) -> None:
+        if self._store is not None:
+            self._store.close()
+            self._store = None
+
+
+async def read_body(request: Request, limit: int) -> bytes:
+    """The request body, refused with 413 past ``limit`` bytes (declared or actual)."""
+    declared = request.headers.get("content-length")
+    if declared and declared.isdigit() and int(declared) > limit:
+        raise TooLargeError(f"the request body is {declared} bytes; the limit is {limit}")
+    chunks = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise TooLargeError(f"the request body is over the limit of {limit} bytes")
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def ctx_of(request: Request) -> AppContext:
+    ctx: AppContext = request.app.state.ctx
+    return ctx

@@ -1,0 +1,221 @@
+"""``/sparql`` (SPARQL 1.1 Protocol query operation and Service Description) and
+``/sparql/update`` (update operation, with the write token)."""
+
+from __future__ import annotations
+
+import email.utils
+import hashlib
+import logging
+from collections.abc import AsyncIterator
+
+from fastapi import APIRouter, Request, Response
+from fastapi.responses import StreamingResponse
+from starlette.concurrency import run_in_threadpool
+
+from ogpkg.engine import Job, ResultStream, StreamAborted
+from ogpkg.errors import Busy, LimitExceeded, OgpkgError
+from ogpkg.federation import ServiceRefused, check_services
+from ogpkg.sparql import GRAPH_MEDIA, RESULT_MEDIA, parse_query_request, parse_update_request
+from ogpkg.web.cache import Cached
+from ogpkg.web.context import AppContext, ctx_of, read_body
+from ogpkg.web.descriptions import render, service_description
+
+log = logging.getLogger("ogpkg.web")
+router = APIRouter()
+
+QUERY_DOC = """SPARQL 1.1 Protocol query operation: `query` by GET, by POST form or as a POST
+`application/sparql-query` body; `default-graph-uri` / `named-graph-uri` set the dataset
+(without them the default graph is the union of all graphs). Results by content negotiation
+(`Accept`, q-values) or `format=` (json, xml, csv, tsv, turtle, ntriples, nquads, trig, rdfxml,
+jsonld); `timeout=` seconds asks for a shorter deadline. Without a query: the Service
+Description."""
+
+
+def _http_date(ts: float) -> str:
+    return email.utils.formatdate(ts, usegmt=True)
+
+
+def _not_modified(request: Request, etag: str, modified: float | None) -> bool:
+    inm = request.headers.get("if-none-match")
+    if inm is not None:
+        tags = [t.strip() for t in inm.split(",")]
+        return "*" in tags or etag in tags or f"W/{etag}" in tags
+    ims = request.headers.get("if-modified-since")
+    if ims and modified is not None:
+        try:
+            since = email.utils.parsedate_to_datetime(ims).timestamp()
+        except (TypeError, ValueError):
+            return False
+        return int(modified) <= since
+    return False
+
+
+_QUERY_RESPONSES: dict[int | str, dict[str, object]] = {
+    200: {"content": {m: {} for m in (*RESULT_MEDIA.values(), *GRAPH_MEDIA.values())}},
+    400: {"description": "bad query or request"},
+    406: {"description": "no acceptable result format"},
+    413: {"description": "query or body too large"},
+    503: {"description": "deadline, memory limit or busy"}}
+
+
+async def sparql(request: Request) -> Response:
+    ctx = ctx_of(request)
+    if request.method in ("GET", "HEAD") and not request.url.query:
+        return await _service_description(request, ctx)
+    body = await read_body(request, ctx.settings.max_body_bytes) if request.method == "POST" \
+        else b""
+    req = parse_query_request(request.method, request.url.query,
+                              request.headers.get("content-type"), body,
+                              max_query_bytes=ctx.settings.max_query_bytes)
+    request.state.query_hash = hashlib.sha256(req.query.encode()).hexdigest()[:16]
+    try:
+        check_services(req.query, ctx.settings.allowed_services, trusted=ctx.trusted_services)
+    except ServiceRefused:
+        _rejected(request, ctx, "service")
+        raise
+    return await run_query(request, ctx, req.query, default_graphs=req.default_graph_uri,
+                           named_graphs=req.named_graph_uri, fmt=req.format,
+                           timeout_s=req.timeout_s)
+
+
+for _method in ("GET", "POST", "HEAD"):
+    router.add_api_route("/sparql", sparql, methods=[_method], name="sparql",
+                         summary="SPARQL 1.1 query", description=QUERY_DOC,
+                         response_class=Response, responses=_QUERY_RESPONSES,
+                         operation_id=f"sparql_{_method.lower()}",
+                         include_in_schema=_method != "HEAD")
+
+
+async def run_query(request: Request, ctx: AppContext, query: str, *,
+                    default_graphs: list[str] | None = None,
+                    named_graphs: list[str] | None = None, fmt: str | None = None,
+                    timeout_s: float | None = None) -> Response:
+    """Answer ``query`` on a worker: conditional requests, the result cache, limits, and
+    streaming of results larger than one chunk."""
+    default_graphs = default_graphs or []
+    named_graphs = named_graphs or []
+    version = ctx.version()
+    accept = request.headers.get("accept")
+    key = (query, tuple(default_graphs), tuple(named_graphs), fmt, accept)
+    etag = f'"v{version}-{hashlib.sha256(repr(key).encode()).hexdigest()[:24]}"'
+    modified = ctx.committed_at(version)
+    headers = {"ETag": etag, "Vary": "Accept", "Cache-Control": "public, max-age=0",
+               "X-Data-Version": str(version)}
+    if modified is not None:
+        headers["Last-Modified"] = _http_date(modified)
+    if _not_modified(request, etag, modified):
+        return Response(status_code=304, headers=headers)
+    if ctx.cache.enabled:
+        hit = ctx.cache.get(version, key)
+        ctx.metrics.cache.labels("hit" if hit else "miss").inc()
+        if hit is not None:
+            request.state.cache = "hit"
+            return Response(b"" if request.method == "HEAD" else hit.body,
+                            media_type=hit.media_type, headers=headers)
+    deadline = ctx.settings.query_timeout_s
+    if timeout_s is not None:
+        deadline = min(deadline, timeout_s)
+    job = Job(query=query, snapshot=ctx.snapshot_path(version), version=version,
+              accept=accept, format=fmt, default_graphs=default_graphs,
+              named_graphs=named_graphs)
+    try:
+        stream = await ctx.engine.execute(job, deadline)
+    except LimitExceeded as exc:
+        _rejected(request, ctx, str(exc.detail.get("limit", "limit")))
+        raise
+    except Busy:
+        _rejected(request, ctx, "busy")
+        raise
+    finally:
+        ctx.metrics.workers_busy.set(ctx.engine.busy)
+    media = RESULT_MEDIA.get(stream.format) or GRAPH_MEDIA[stream.format]
+    if request.method == "HEAD":
+        await stream.aclose()
+        return Response(status_code=200, media_type=media, headers=headers)
+    if stream.complete:
+        ctx.cache.put(version, key, Cached(media, stream.first, stream.format))
+        return Response(stream.first, media_type=media, headers=headers)
+    return StreamingResponse(_relay(stream, ctx, version, key, media, request),
+                             media_type=media, headers=headers)
+
+
+async def _relay(stream: ResultStream, ctx: AppContext, version: int, key: tuple, media: str,
+                 request: Request) -> AsyncIterator[bytes]:
+    """The rest of a result. A failure after the first byte aborts the response (the client
+    sees a cut connection, never a complete-looking body) and is logged."""
+    kept: list[bytes] | None = [] if ctx.cache.enabled else None
+    size = 0
+    try:
+        async for chunk in stream:
+            if kept is not None:
+                size += len(chunk)
+                if size <= ctx.cache.max_item_bytes:
+                    kept.append(chunk)
+                else:
+                    kept = None
+            yield chunk
+    except StreamAborted as exc:
+        request.state.rejection = "stream_aborted"
+        log.warning("aborted a result stream after %d bytes (query %s): %s", stream.size,
+                    getattr(request.state, "query_hash", "?"), exc)
+        raise
+    finally:
+        await stream.aclose()
+    if kept is not None:
+        ctx.cache.put(version, key, Cached(media, b"".join(kept), stream.format))
+
+
+def _rejected(request: Request, ctx: AppContext, reason: str) -> None:
+    request.state.rejection = reason
+    ctx.metrics.reject(reason)
+
+
+async def _service_description(request: Request, ctx: AppContext) -> Response:
+    stats = await ctx.stats()
+    endpoint = str(request.url_for("sparql"))
+    graph = service_description(
+        endpoint, update_endpoint=str(request.url_for("sparql_update"))
+        if ctx.settings.write_token else None,
+        allowlist=ctx.settings.allowed_services, graphs=stats["graphs"],
+        triples=stats["distinct_triples"], void_url=str(request.base_url) + ".well-known/void")
+    media, data = render(graph, request.headers.get("accept"))
+    headers = {"Vary": "Accept", "X-Data-Version": str(stats["version"])}
+    return Response(b"" if request.method == "HEAD" else data, media_type=media,
+                    headers=headers)
+
+
+UPDATE_DOC = """SPARQL 1.1 Protocol update operation: `update` by POST form or as a POST
+`application/sparql-update` body, with `Authorization: Bearer <token>`;
+`using-graph-uri` / `using-named-graph-uri` honoured. The changed graphs are validated against
+the shapes like any contribution; the update is written atomically only if they conform."""
+
+
+@router.post("/sparql/update", name="sparql_update", summary="SPARQL 1.1 update",
+             description=UPDATE_DOC, response_class=Response,
+             responses={204: {"description": "applied"}, 401: {"description": "no or bad token"},
+                        403: {"description": "writes are off"},
+                        422: {"description": "the result does not conform to the shapes"}})
+async def sparql_update(request: Request) -> Response:
+    ctx = ctx_of(request)
+    ctx.check_token(request)
+    body = await read_body(request, ctx.settings.max_body_bytes)
+    req = parse_update_request(request.url.query, request.headers.get("content-type"), body,
+                               max_query_bytes=ctx.settings.max_query_bytes)
+    request.state.query_hash = hashlib.sha256(req.update.encode()).hexdigest()[:16]
+    try:
+        check_services(req.update, ctx.settings.allowed_services, trusted=ctx.trusted_services)
+    except ServiceRefused:
+        _rejected(request, ctx, "service")
+        raise
+    from ogpkg.writes import apply_update
+
+    async with ctx.write_lock:
+        try:
+            outcome = await run_in_threadpool(
+                apply_update, ctx.writer(), ctx.shapes(), req.update,
+                using_graphs=req.using_graph_uri, using_named_graphs=req.using_named_graph_uri,
+                max_literal_bytes=ctx.settings.max_literal_bytes)
+        except OgpkgError:
+            raise
+    return Response(status_code=204, headers={"X-Data-Version": str(outcome.version),
+                                              "X-Changed-Graphs": " ".join(outcome.graphs)})

@@ -1,0 +1,155 @@
+"""A query worker process: runs queries over read-only snapshots and streams the results back.
+
+Started by :mod:`ogpkg.engine` as ``python -m ogpkg.worker <memory cap in MB>``. It reads jobs
+from stdin and writes frames to stdout; it is killed, not asked, when a query passes its
+deadline, and dies on its own when a query passes the memory cap (``RLIMIT_DATA``). Nothing in
+here decides policy: the parent chooses the snapshot, the deadline and what to do on death.
+
+Wire format, both ways: a 4-byte big-endian length, then the payload. Jobs are JSON. Frames
+from the worker start with one type byte:
+
+``R`` ready · ``S`` the result starts (JSON: format, kind) · ``D`` result bytes ·
+``E`` the result is complete · ``X`` the query failed (JSON: an error body with status).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import resource
+import struct
+import sys
+import traceback
+from pathlib import Path
+from typing import IO, Any
+
+from ogpkg.errors import MemoryLimitExceeded, OgpkgError
+from ogpkg.sparql import GRAPH_TYPES, SELECT_TYPES, negotiate
+from ogpkg.store import Snapshot
+
+HEADER = struct.Struct(">I")
+CHUNK = 1 << 16
+#: address space the worker needs beyond its start-up size to open a snapshot (RocksDB)
+OPEN_MARGIN_MB = 192
+
+
+class _Frames:
+    """Buffered ``write(bytes)`` that sends result bytes as ``D`` frames."""
+
+    def __init__(self, out: IO[bytes]) -> None:
+        self.out = out
+        self.buf = bytearray()
+
+    def send(self, kind: bytes, payload: bytes = b"") -> None:
+        self.out.write(HEADER.pack(len(payload) + 1) + kind + payload)
+
+    def write(self, data: bytes) -> int:
+        self.buf += data
+        if len(self.buf) >= CHUNK:
+            self.flush()
+        return len(data)
+
+    def flush(self) -> None:
+        if self.buf:
+            self.send(b"D", bytes(self.buf))
+            self.buf.clear()
+
+
+def _vm_data_mb() -> int:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmData:"):
+            return int(line.split()[1]) // 1024
+    return 0
+
+
+def limit_memory(cap_mb: int) -> None:
+    """Cap the heap (``RLIMIT_DATA``: brk and private anonymous mappings) at the current size
+    plus room to open a snapshot plus ``cap_mb`` for one query."""
+    if cap_mb <= 0:
+        return
+    limit = (_vm_data_mb() + OPEN_MARGIN_MB + cap_mb) * 1024 * 1024
+    with contextlib.suppress(ValueError, OSError):
+        resource.setrlimit(resource.RLIMIT_DATA, (limit, limit))
+
+
+def _read_exact(inp: IO[bytes], n: int) -> bytes | None:
+    data = b""
+    while len(data) < n:
+        chunk = inp.read(n - len(data))
+        if not chunk:
+            return None
+        data += chunk
+    return data
+
+
+def run_job(job: dict[str, Any], frames: _Frames, snapshots: dict[int, Snapshot],
+            cap_mb: int) -> None:
+    version = int(job["version"])
+    snap = snapshots.get(version)
+    if snap is None:
+        snapshots.clear()  # one open snapshot at a time
+        snap = snapshots[version] = Snapshot(Path(job["snapshot"]), version)
+
+    def pick(kind: str) -> str:
+        offers = GRAPH_TYPES if kind == "graph" else SELECT_TYPES
+        names = {name for _, name in offers}
+        fmt = job.get("format")
+        if kind == "graph":
+            fmt = {"json": "jsonld", "xml": "rdfxml"}.get(fmt, fmt)  # type: ignore[arg-type]
+        if fmt is None or fmt not in names:  # format= for the other kind of result: negotiate
+            fmt = negotiate(job.get("accept"), offers)
+        frames.send(b"S", json.dumps({"format": fmt, "kind": kind}).encode())
+        return fmt
+
+    try:
+        snap.query_to(job["query"], frames, pick,
+                      default_graphs=job.get("default_graphs") or None,
+                      named_graphs=job.get("named_graphs") or None)
+        frames.flush()
+        frames.send(b"E")
+    except OgpkgError as exc:
+        frames.buf.clear()
+        frames.send(b"X", json.dumps(exc.as_dict()).encode())
+    except MemoryError:
+        frames.buf.clear()
+        err = MemoryLimitExceeded(
+            f"the query needed more than the memory limit of {cap_mb} MB and was stopped",
+            detail={"limit": "memory", "limit_mb": cap_mb})
+        frames.send(b"X", json.dumps(err.as_dict()).encode())
+        raise
+
+
+def main(argv: list[str]) -> int:
+    cap_mb = int(argv[1]) if len(argv) > 1 else 0
+    out = os.fdopen(os.dup(1), "wb", buffering=0)
+    os.dup2(2, 1)  # stray prints go to stderr, never into the frame stream
+    inp = sys.stdin.buffer
+    limit_memory(cap_mb)
+    frames = _Frames(out)
+    snapshots: dict[int, Snapshot] = {}
+    frames.send(b"R", str(os.getpid()).encode())
+    while True:
+        head = _read_exact(inp, HEADER.size)
+        if head is None:
+            return 0
+        body = _read_exact(inp, HEADER.unpack(head)[0])
+        if body is None:
+            return 0
+        try:
+            run_job(json.loads(body), frames, snapshots, cap_mb)
+        except MemoryError:
+            return 3
+        except (BrokenPipeError, ConnectionResetError):
+            return 0
+        except Exception:  # a bug: tell the parent, keep the traceback in the server log
+            traceback.print_exc(file=sys.stderr)
+            with contextlib.suppress(OSError):
+                frames.buf.clear()
+                frames.send(b"X", json.dumps({"error": "internal error", "status": 500,
+                                              "detail": {}}).encode())
+            return 4
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
