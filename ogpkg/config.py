@@ -12,7 +12,7 @@ from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
-from ogpkg.errors import ConfigError
+from ogpkg.errors import ConfigError, OgpkgError
 from ogpkg.namespaces import BASE
 
 #: the repository root when running from a checkout (ontology/, shapes/, data/ live here)
@@ -121,6 +121,15 @@ def load_settings(overrides: Mapping[str, Any] | None = None,
     settings = replace(Settings(), **values)
     if settings.lang not in ("en", "fr", "ar"):
         raise ConfigError(f"Setting 'lang' has value {settings.lang!r}: use en, fr or ar.")
+    if settings.service_allowlist:
+        from ogpkg.federation import normalise_endpoint
+
+        for url in settings.allowed_services:
+            try:
+                normalise_endpoint(url)
+            except OgpkgError as exc:
+                raise ConfigError(f"Setting 'service_allowlist' has value {url!r}: {exc}") \
+                    from None
     if not settings.base_iri.endswith(("/", "#")):
         raise ConfigError(f"Setting 'base_iri' has value {settings.base_iri!r}: "
                           "it must end with '/' or '#'.")

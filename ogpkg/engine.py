@@ -4,7 +4,8 @@ pyoxigraph cannot cancel a query, so every query runs in a worker process
 (:mod:`ogpkg.worker`) that the engine kills when the query passes its deadline; a worker that
 passes its memory cap dies on its own. Either way a fresh worker takes its place and the
 others keep serving. Workers that run long are niced, so that cheap queries keep their
-latency while expensive ones run; a niced worker is replaced after its query.
+latency while expensive ones run; after its query a niced worker gets its priority back (or,
+where the process may not raise priorities, is replaced).
 
 The engine is asyncio-native: one ``await engine.execute(job, deadline_s)`` returns a
 :class:`ResultStream` holding the result's format and its first chunk (so that most failures
@@ -39,6 +40,11 @@ from ogpkg.worker import HEADER
 
 log = logging.getLogger("ogpkg.engine")
 
+#: CPU priority of a worker whose query has run past ``nice_after_s`` (lowest)
+SLOW_NICE = 19
+#: CPU priority of a worker started to replace one that was killed or retired
+REPLACEMENT_NICE = 5
+
 
 @dataclass
 class Job:
@@ -65,6 +71,7 @@ class _Worker:
     def __init__(self, proc: asyncio.subprocess.Process) -> None:
         self.proc = proc
         self.niced = False
+        self.base_nice = 0
         self.jobs = 0
 
     @property
@@ -86,11 +93,12 @@ class Engine:
     """A pool of ``size`` query workers with a waiting line of ``max_waiting`` requests.
 
     ``memory_mb`` caps each query's memory (0: no cap); ``nice_after_s`` is how long a query
-    runs before its worker's CPU priority is lowered.
+    runs before its worker's CPU priority is lowered. Replacement workers start at a lower
+    priority than the first ones, so that a burst of replacements does not delay cheap queries.
     """
 
     def __init__(self, size: int = 4, *, memory_mb: int = 1024, max_waiting: int = 32,
-                 nice_after_s: float = 0.2) -> None:
+                 nice_after_s: float = 0.1) -> None:
         self.size = max(1, size)
         self.memory_mb = memory_mb
         self.max_waiting = max_waiting
@@ -134,7 +142,7 @@ class Engine:
     def pids(self) -> list[int]:
         return [w.pid for w in self._all]
 
-    async def _spawn(self) -> None:
+    async def _spawn(self, replacement: bool = False) -> None:
         if self._closed:
             return
         self._spawning += 1
@@ -145,6 +153,10 @@ class Engine:
                 stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
                 limit=1 << 20, env={**os.environ, "RUST_BACKTRACE": "0"})
             worker = _Worker(proc)
+            if replacement:  # starting up costs CPU that cheap queries should have first
+                with contextlib.suppress(OSError):
+                    os.setpriority(os.PRIO_PROCESS, proc.pid, REPLACEMENT_NICE)
+                    worker.base_nice = REPLACEMENT_NICE
             kind, _ = await asyncio.wait_for(worker.frame(), 60)
             if kind != b"R":
                 raise RuntimeError(f"unexpected first frame {kind!r}")
@@ -162,7 +174,7 @@ class Engine:
         self._give(worker)
 
     def _respawn(self) -> None:
-        task = asyncio.get_running_loop().create_task(self._spawn())
+        task = asyncio.get_running_loop().create_task(self._spawn(replacement=True))
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
@@ -199,9 +211,13 @@ class Engine:
 
     def _release(self, worker: _Worker) -> None:
         if worker.niced:
-            self._retire(worker, "niced")
-        else:
-            self._give(worker)
+            try:  # back to its normal priority (allowed when running with CAP_SYS_NICE)
+                os.setpriority(os.PRIO_PROCESS, worker.pid, worker.base_nice)
+                worker.niced = False
+            except OSError:  # not allowed: replace it rather than keep a slow worker
+                self._retire(worker, "niced")
+                return
+        self._give(worker)
 
     async def _acquire(self, deadline: float) -> _Worker:
         while self._idle:
@@ -232,7 +248,7 @@ class Engine:
     def _renice(self, worker: _Worker) -> None:
         if worker.proc.returncode is None and not worker.niced:
             with contextlib.suppress(OSError):
-                os.setpriority(os.PRIO_PROCESS, worker.pid, 10)
+                os.setpriority(os.PRIO_PROCESS, worker.pid, SLOW_NICE)
                 worker.niced = True
 
     # -- queries

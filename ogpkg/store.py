@@ -34,11 +34,16 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any, Protocol
+from typing import IO, TYPE_CHECKING, Any, Protocol
 
 import pyoxigraph as ox
-from rdflib import BNode, Literal, URIRef
-from rdflib.term import Node
+
+if TYPE_CHECKING:
+    from rdflib import BNode, Literal, URIRef
+    from rdflib.term import Node
+else:  # imported on first use: query workers never convert terms and start faster without it
+    BNode = Literal = URIRef = None
+    Node = Any
 
 from ogpkg.errors import (
     InputError,
@@ -123,8 +128,17 @@ def _rdf_format(fmt: str) -> ox.RdfFormat:
 
 # --------------------------------------------------------------------------- terms
 
+def _load_rdflib() -> None:
+    global BNode, Literal, URIRef
+    import rdflib
+
+    BNode, Literal, URIRef = rdflib.BNode, rdflib.Literal, rdflib.URIRef  # type: ignore[misc]
+
+
 def to_rdflib(term: Any) -> Node:
     """A pyoxigraph term as an rdflib term."""
+    if URIRef is None:
+        _load_rdflib()
     if isinstance(term, ox.NamedNode):
         return URIRef(term.value)
     if isinstance(term, ox.BlankNode):
@@ -143,6 +157,8 @@ def to_rdflib(term: Any) -> Node:
 
 def to_ox(term: Node) -> Any:
     """An rdflib term as a pyoxigraph term."""
+    if URIRef is None:
+        _load_rdflib()
     if isinstance(term, URIRef):
         return ox.NamedNode(str(term))
     if isinstance(term, BNode):
@@ -714,6 +730,14 @@ class Store(_MaterialisedUnion):
             self.rollback()
             raise
         return self._commit(meta or {})
+
+    def compact(self) -> int:
+        """Compact the working copy (merge its many small files after a large load) and commit
+        it as a new version, which readers then open; returns that version. The data is
+        unchanged; queries over a compacted snapshot read fewer files."""
+        assert self._store is not None
+        self._store.optimize()
+        return self._commit({"message": "compaction"})
 
     def _remove_graph(self, g: Any) -> None:
         """Remove a named graph, and from the union those triples no other graph states."""

@@ -66,6 +66,8 @@ def _vm_data_mb() -> int:
 def limit_memory(cap_mb: int) -> None:
     """Cap the heap (``RLIMIT_DATA``: brk and private anonymous mappings) at the current size
     plus room to open a snapshot plus ``cap_mb`` for one query."""
+    with contextlib.suppress(ValueError, OSError):  # a query dying of its cap dumps no core
+        resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
     if cap_mb <= 0:
         return
     limit = (_vm_data_mb() + OPEN_MARGIN_MB + cap_mb) * 1024 * 1024

@@ -6,6 +6,7 @@ from __future__ import annotations
 import email.utils
 import hashlib
 import logging
+import re
 from collections.abc import AsyncIterator
 
 from fastapi import APIRouter, Request, Response
@@ -68,11 +69,7 @@ async def sparql(request: Request) -> Response:
                               request.headers.get("content-type"), body,
                               max_query_bytes=ctx.settings.max_query_bytes)
     request.state.query_hash = hashlib.sha256(req.query.encode()).hexdigest()[:16]
-    try:
-        check_services(req.query, ctx.settings.allowed_services, trusted=ctx.trusted_services)
-    except ServiceRefused:
-        _rejected(request, ctx, "service")
-        raise
+    await _check_services(request, ctx, req.query)
     return await run_query(request, ctx, req.query, default_graphs=req.default_graph_uri,
                            named_graphs=req.named_graph_uri, fmt=req.format,
                            timeout_s=req.timeout_s)
@@ -165,6 +162,21 @@ async def _relay(stream: ResultStream, ctx: AppContext, version: int, key: tuple
         ctx.cache.put(version, key, Cached(media, b"".join(kept), stream.format))
 
 
+_MAY_HAVE_SERVICE = re.compile(r"service|\\[uU]", re.I)
+
+
+async def _check_services(request: Request, ctx: AppContext, text: str) -> None:
+    """Refuse SERVICE targets off the allowlist or on internal addresses, before execution.
+    Texts that may hold a SERVICE clause are checked off the event loop (DNS lookups)."""
+    try:
+        if _MAY_HAVE_SERVICE.search(text):
+            await run_in_threadpool(check_services, text, ctx.settings.allowed_services,
+                                    trusted=ctx.trusted_services)
+    except ServiceRefused:
+        _rejected(request, ctx, "service")
+        raise
+
+
 def _rejected(request: Request, ctx: AppContext, reason: str) -> None:
     request.state.rejection = reason
     ctx.metrics.reject(reason)
@@ -202,11 +214,7 @@ async def sparql_update(request: Request) -> Response:
     req = parse_update_request(request.url.query, request.headers.get("content-type"), body,
                                max_query_bytes=ctx.settings.max_query_bytes)
     request.state.query_hash = hashlib.sha256(req.update.encode()).hexdigest()[:16]
-    try:
-        check_services(req.update, ctx.settings.allowed_services, trusted=ctx.trusted_services)
-    except ServiceRefused:
-        _rejected(request, ctx, "service")
-        raise
+    await _check_services(request, ctx, req.update)
     from ogpkg.writes import apply_update
 
     async with ctx.write_lock:
