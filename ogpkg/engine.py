@@ -327,7 +327,8 @@ class ResultStream:
         try:
             if remaining <= 0:
                 raise TimeoutError
-            return await asyncio.wait_for(self.worker.frame(), remaining)
+            async with asyncio.timeout(remaining):
+                return await self.worker.frame()
         except (TimeoutError, asyncio.IncompleteReadError, ConnectionError) as exc:
             worker, self.worker = self.worker, None
             if not isinstance(exc, TimeoutError):

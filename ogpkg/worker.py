@@ -35,14 +35,19 @@ OPEN_MARGIN_MB = 192
 
 
 class _Frames:
-    """Buffered ``write(bytes)`` that sends result bytes as ``D`` frames."""
+    """Buffered ``write(bytes)`` that sends result bytes as ``D`` frames. Frames are gathered
+    and written together (a small result is one write: start, data and end)."""
 
     def __init__(self, out: IO[bytes]) -> None:
         self.out = out
-        self.buf = bytearray()
+        self.buf = bytearray()  # result bytes not yet framed
+        self.pending = bytearray()  # frames not yet written
 
-    def send(self, kind: bytes, payload: bytes = b"") -> None:
-        self.out.write(HEADER.pack(len(payload) + 1) + kind + payload)
+    def send(self, kind: bytes, payload: bytes = b"", *, now: bool = True) -> None:
+        self.pending += HEADER.pack(len(payload) + 1) + kind + payload
+        if now or len(self.pending) >= CHUNK:
+            self.out.write(bytes(self.pending))
+            self.pending.clear()
 
     def write(self, data: bytes) -> int:
         self.buf += data
@@ -52,8 +57,13 @@ class _Frames:
 
     def flush(self) -> None:
         if self.buf:
-            self.send(b"D", bytes(self.buf))
+            self.send(b"D", bytes(self.buf), now=False)
             self.buf.clear()
+
+    def drop(self) -> None:
+        """Forget unsent result bytes and frames (the query failed)."""
+        self.buf.clear()
+        self.pending.clear()
 
 
 def _vm_data_mb() -> int:
@@ -101,7 +111,7 @@ def run_job(job: dict[str, Any], frames: _Frames, snapshots: dict[int, Snapshot]
             fmt = {"json": "jsonld", "xml": "rdfxml"}.get(fmt, fmt)  # type: ignore[arg-type]
         if fmt is None or fmt not in names:  # format= for the other kind of result: negotiate
             fmt = negotiate(job.get("accept"), offers)
-        frames.send(b"S", json.dumps({"format": fmt, "kind": kind}).encode())
+        frames.send(b"S", json.dumps({"format": fmt, "kind": kind}).encode(), now=False)
         return fmt
 
     try:
@@ -111,10 +121,10 @@ def run_job(job: dict[str, Any], frames: _Frames, snapshots: dict[int, Snapshot]
         frames.flush()
         frames.send(b"E")
     except OgpkgError as exc:
-        frames.buf.clear()
+        frames.drop()
         frames.send(b"X", json.dumps(exc.as_dict()).encode())
     except MemoryError:
-        frames.buf.clear()
+        frames.drop()
         err = MemoryLimitExceeded(
             f"the query needed more than the memory limit of {cap_mb} MB and was stopped",
             detail={"limit": "memory", "limit_mb": cap_mb})
@@ -147,7 +157,7 @@ def main(argv: list[str]) -> int:
         except Exception:  # a bug: tell the parent, keep the traceback in the server log
             traceback.print_exc(file=sys.stderr)
             with contextlib.suppress(OSError):
-                frames.buf.clear()
+                frames.drop()
                 frames.send(b"X", json.dumps({"error": "internal error", "status": 500,
                                               "detail": {}}).encode())
             return 4

@@ -35,6 +35,7 @@ class AppContext:
     _shapes: Any = None
     _stats: dict[int, dict[str, Any]] = field(default_factory=dict)
     _snap: Snapshot | None = None
+    _committed: dict[int, float | None] = field(default_factory=dict)
 
     # -- reading
 
@@ -49,12 +50,17 @@ class AppContext:
         return str(self.settings.data_dir / "snapshots" / f"{version:08d}")
 
     def committed_at(self, version: int) -> float | None:
+        """When ``version`` was committed (from its metadata; read once per version)."""
+        if version in self._committed:
+            return self._committed[version]
         path = self.settings.data_dir / "snapshots" / f"{version:08d}.json"
         try:
             value = json.loads(path.read_text()).get("committed_at")
         except (OSError, ValueError):
             return None
-        return float(value) if value is not None else None
+        self._committed.clear()
+        self._committed[version] = float(value) if value is not None else None
+        return self._committed[version]
 
     def snapshot(self) -> Snapshot:
         """An in-process snapshot for cheap, bounded reads (counts, descriptions)."""
