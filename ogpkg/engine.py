@@ -346,6 +346,11 @@ class ResultStream:
                 self.first = payload
                 self.size += len(payload)
                 return
+            elif kind == b"F":
+                self.first = payload
+                self.size += len(payload)
+                self._done()
+                return
             elif kind == b"E":
                 self._done()
                 return
@@ -369,9 +374,12 @@ class ResultStream:
                 kind, payload = await self._next()
             except OgpkgError as exc:
                 raise StreamAborted(f"result stream cut: {exc}") from None
-            if kind == b"D":
+            if kind in (b"D", b"F"):
                 self.size += len(payload)
-                yield payload
+                if kind == b"F":
+                    self._done()
+                if payload:
+                    yield payload
             elif kind == b"E":
                 self._done()
             elif kind == b"X":

@@ -512,13 +512,26 @@ class SnapshotReader:
 
     def __init__(self, data_dir: Path) -> None:
         self.data_dir = Path(data_dir)
+        self._current = str(self.data_dir / "CURRENT")
         self._snap: Snapshot | None = None
+        self._seen: tuple[int, int, int] | None = None  # (inode, mtime, version) of CURRENT
 
     def version(self) -> int:
+        """The committed version. A commit replaces ``CURRENT`` by rename, which changes its
+        inode, so a ``stat`` tells whether the file needs reading again."""
         try:
-            return int((self.data_dir / "CURRENT").read_text().strip())
+            st = os.stat(self._current)
+        except FileNotFoundError:
+            return 0
+        if self._seen is not None and self._seen[:2] == (st.st_ino, st.st_mtime_ns):
+            return self._seen[2]
+        try:
+            with open(self._current) as f:
+                version = int(f.read().strip())
         except (FileNotFoundError, ValueError):
             return 0
+        self._seen = (st.st_ino, st.st_mtime_ns, version)
+        return version
 
     def current(self) -> Snapshot:
         v = self.version()

@@ -9,7 +9,8 @@ Wire format, both ways: a 4-byte big-endian length, then the payload. Jobs are J
 from the worker start with one type byte:
 
 ``R`` ready · ``S`` the result starts (JSON: format, kind) · ``D`` result bytes ·
-``E`` the result is complete · ``X`` the query failed (JSON: an error body with status).
+``F`` the last result bytes (the result is complete) · ``E`` the result is complete ·
+``X`` the query failed (JSON: an error body with status).
 """
 
 from __future__ import annotations
@@ -59,6 +60,11 @@ class _Frames:
         if self.buf:
             self.send(b"D", bytes(self.buf), now=False)
             self.buf.clear()
+
+    def finish(self) -> None:
+        """End the result: the bytes still buffered go out in one ``F`` frame."""
+        self.send(b"F", bytes(self.buf))
+        self.buf.clear()
 
     def drop(self) -> None:
         """Forget unsent result bytes and frames (the query failed)."""
@@ -118,8 +124,7 @@ def run_job(job: dict[str, Any], frames: _Frames, snapshots: dict[int, Snapshot]
         snap.query_to(job["query"], frames, pick,
                       default_graphs=job.get("default_graphs") or None,
                       named_graphs=job.get("named_graphs") or None)
-        frames.flush()
-        frames.send(b"E")
+        frames.finish()
     except OgpkgError as exc:
         frames.drop()
         frames.send(b"X", json.dumps(exc.as_dict()).encode())

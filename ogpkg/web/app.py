@@ -6,10 +6,12 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.middleware.gzip import GZipMiddleware
+from fastapi.openapi.utils import get_openapi
 
 from ogpkg import __version__
 from ogpkg.config import Settings
@@ -62,6 +64,7 @@ def create_app(settings: Settings, *,
     app.state.ctx = ctx
     app.state.settings = settings
     app.include_router(sparql_routes.router)
+    app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     app.include_router(graph_store.router)
     app.include_router(pages.router)
     errors.install(app)
@@ -73,3 +76,13 @@ def create_app(settings: Settings, *,
                        expose_headers=["ETag", "Last-Modified", "X-Data-Version"])
     app.add_middleware(ObservabilityMiddleware, metrics=metrics)
     return app
+
+
+def _openapi(app: FastAPI) -> dict[str, Any]:
+    """The generated schema plus the description of the hand-routed ``/sparql``."""
+    if app.openapi_schema is None:
+        schema = get_openapi(title=app.title, version=app.version,
+                             description=app.description, routes=app.routes)
+        schema["paths"] = {"/sparql": sparql_routes.OPENAPI, **schema["paths"]}
+        app.openapi_schema = schema
+    return app.openapi_schema
