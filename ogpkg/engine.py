@@ -57,6 +57,8 @@ class Job:
     format: str | None = None
     default_graphs: list[str] = field(default_factory=list)
     named_graphs: list[str] = field(default_factory=list)
+    #: variable -> ("iri", iri, None) or ("literal", text, datatype), bound by substitution
+    substitutions: dict[str, tuple[str, str, str | None]] = field(default_factory=dict)
 
     def encode(self) -> bytes:
         body = json.dumps(self.__dict__).encode()

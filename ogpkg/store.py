@@ -31,7 +31,7 @@ import os
 import re
 import shutil
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, Protocol
@@ -172,6 +172,16 @@ def to_ox(term: Node) -> Any:
     raise TypeError(f"unsupported term {term!r}")
 
 
+def _term(value: Sequence[str | None]) -> Any:
+    """A pyoxigraph term from ``("iri", iri, None)`` or ``("literal", text, datatype)``."""
+    kind, text, datatype = value[0], value[1], value[2]
+    if text is None:
+        raise InputError("a bound value is missing")
+    if kind == "iri":
+        return ox.NamedNode(text)
+    return ox.Literal(text, datatype=ox.NamedNode(datatype) if datatype else None)
+
+
 def _rebaser(base_iri: str) -> Callable[[Any], Any] | None:
     """A term mapper that rewrites the canonical base to ``base_iri`` (None when equal)."""
     if base_iri == BASE:
@@ -297,8 +307,12 @@ class _QueryMixin:
         return self._store, True
 
     def _query(self, query: str, union: bool, default_graphs: list[str] | None = None,
-               named_graphs: list[str] | None = None) -> Any:
+               named_graphs: list[str] | None = None,
+               substitutions: Mapping[str, Sequence[str | None]] | None = None) -> Any:
         kw: dict[str, Any] = {}
+        if substitutions:
+            kw["substitutions"] = {ox.Variable(var): _term(value)
+                                   for var, value in substitutions.items()}
         if default_graphs:
             kw["default_graph"] = [ox.NamedNode(g) for g in default_graphs]
             union = False
@@ -309,7 +323,7 @@ class _QueryMixin:
             return store.query(query, use_default_graph_as_union=flag, **kw)
         except SyntaxError as exc:
             raise _query_error(exc) from None
-        except ValueError as exc:
+        except (ValueError, RuntimeError) as exc:
             raise InputError(f"SPARQL: {exc}") from None
         except OSError as exc:  # SERVICE calls happen during evaluation
             raise UpstreamError(f"SPARQL: {exc}") from None
@@ -362,11 +376,15 @@ class _QueryMixin:
 
     def query_to(self, query: str, out: BytesSink, fmt: str | Callable[[str], str] | None = None,
                  *, union: bool = True, default_graphs: list[str] | None = None,
-                 named_graphs: list[str] | None = None) -> str:
+                 named_graphs: list[str] | None = None,
+                 substitutions: Mapping[str, Sequence[str | None]] | None = None) -> str:
         """Run any query and stream its serialised result into ``out`` (anything with
         ``write(bytes)``) as it is computed; returns the format name. Arguments and errors as
-        :meth:`query_bytes`; ``fmt`` is decided before the first byte is written."""
-        result = self._query(query, union, default_graphs, named_graphs)
+        :meth:`query_bytes`; ``fmt`` is decided before the first byte is written.
+        ``substitutions`` binds projected variables to terms (SPARQL SEP-0007), each given as
+        ``("iri", iri, None)`` or ``("literal", text, datatype)``: values are never spliced
+        into the query text."""
+        result = self._query(query, union, default_graphs, named_graphs, substitutions)
         if callable(fmt):
             kind = ("graph" if isinstance(result, ox.QueryTriples) else
                     "boolean" if isinstance(result, ox.QueryBoolean) else "solutions")

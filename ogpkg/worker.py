@@ -123,7 +123,8 @@ def run_job(job: dict[str, Any], frames: _Frames, snapshots: dict[int, Snapshot]
     try:
         snap.query_to(job["query"], frames, pick,
                       default_graphs=job.get("default_graphs") or None,
-                      named_graphs=job.get("named_graphs") or None)
+                      named_graphs=job.get("named_graphs") or None,
+                      substitutions=job.get("substitutions") or None)
         frames.finish()
     except OgpkgError as exc:
         frames.drop()

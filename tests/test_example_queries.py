@@ -460,7 +460,8 @@ def _is_subsequence(wanted: tuple[tuple[str, ...], ...], rows: list[tuple[str, .
 
 
 def _header(text: str) -> tuple[list[str], list[str], list[str]]:
-    """The title, description and PREFIX lines that open a query file, and nothing else."""
+    """The title, description and PREFIX lines that open a query file, and nothing else
+    (``# param:`` lines between the description and the prefixes are skipped)."""
     lines = text.splitlines()
     titles = [line for line in lines[:1] if line.startswith("# title:")]
     descriptions = []
@@ -468,8 +469,9 @@ def _header(text: str) -> tuple[list[str], list[str], list[str]]:
         if not line.startswith("# description:"):
             break
         descriptions.append(line)
+    params = [line for line in lines[1 + len(descriptions):] if line.startswith("# param:")]
     prefixes = []
-    for line in lines[1 + len(descriptions):]:
+    for line in lines[1 + len(descriptions) + len(params):]:
         if not line.startswith("PREFIX"):
             break
         prefixes.append(line)

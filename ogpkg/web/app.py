@@ -13,12 +13,12 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.openapi.utils import get_openapi
 
-from ogpkg import __version__
+from ogpkg import __version__, canned
 from ogpkg.config import Settings
 from ogpkg.engine import Engine
 from ogpkg.federation import normalise_endpoint
 from ogpkg.store import SnapshotReader
-from ogpkg.web import errors, graph_store, pages, sparql_routes
+from ogpkg.web import api_routes, errors, graph_store, pages, sparql_routes
 from ogpkg.web.cache import ResultCache
 from ogpkg.web.context import AppContext
 from ogpkg.web.observability import Metrics, ObservabilityMiddleware
@@ -48,7 +48,8 @@ def create_app(settings: Settings, *,
         engine=Engine(settings.query_workers, memory_mb=settings.query_memory_mb,
                       max_waiting=settings.max_waiting),
         cache=ResultCache(settings.cache_mb * 1024 * 1024), metrics=metrics,
-        trusted_services=frozenset(normalise_endpoint(u) for u in trusted_services))
+        trusted_services=frozenset(normalise_endpoint(u) for u in trusted_services),
+        canned=canned.load(settings.content_dir / "queries" / "examples"))
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -66,6 +67,7 @@ def create_app(settings: Settings, *,
     app.include_router(sparql_routes.router)
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     app.include_router(graph_store.router)
+    app.include_router(api_routes.router)
     app.include_router(pages.router)
     errors.install(app)
     app.add_middleware(GZipMiddleware, minimum_size=2048, compresslevel=5)
@@ -83,6 +85,7 @@ def _openapi(app: FastAPI) -> dict[str, Any]:
     if app.openapi_schema is None:
         schema = get_openapi(title=app.title, version=app.version,
                              description=app.description, routes=app.routes)
-        schema["paths"] = {"/sparql": sparql_routes.OPENAPI, **schema["paths"]}
+        schema["paths"] = {"/sparql": sparql_routes.OPENAPI, **schema["paths"],
+                           **api_routes.openapi_paths(app.state.ctx.canned)}
         app.openapi_schema = schema
     return app.openapi_schema

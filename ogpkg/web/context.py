@@ -12,6 +12,7 @@ from typing import Any
 from fastapi import Request
 from starlette.concurrency import run_in_threadpool
 
+from ogpkg.canned import CannedQuery
 from ogpkg.config import Settings
 from ogpkg.engine import Engine
 from ogpkg.errors import AuthError, Forbidden, StoreError, TooLargeError
@@ -30,6 +31,8 @@ class AppContext:
     metrics: Metrics
     #: endpoints exempt from the internal-address rule (programmatic use only, e.g. tests)
     trusted_services: frozenset[str] = frozenset()
+    #: the example queries served at /api/queries/<name>
+    canned: dict[str, CannedQuery] = field(default_factory=dict)
     write_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     _store: Store | None = None
     _shapes: Any = None
