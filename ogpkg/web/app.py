@@ -18,7 +18,7 @@ from ogpkg.config import Settings
 from ogpkg.engine import Engine
 from ogpkg.federation import normalise_endpoint
 from ogpkg.store import SnapshotReader
-from ogpkg.web import api_routes, errors, graph_store, pages, sparql_routes
+from ogpkg.web import api_routes, errors, graph_store, pages, resources, sparql_routes
 from ogpkg.web.cache import ResultCache
 from ogpkg.web.context import AppContext
 from ogpkg.web.observability import Metrics, ObservabilityMiddleware
@@ -68,6 +68,7 @@ def create_app(settings: Settings, *,
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     app.include_router(graph_store.router)
     app.include_router(api_routes.router)
+    app.include_router(resources.router)
     app.include_router(pages.router)
     errors.install(app)
     app.add_middleware(GZipMiddleware, minimum_size=2048, compresslevel=5)
