@@ -12,13 +12,14 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.openapi.utils import get_openapi
+from fastapi.staticfiles import StaticFiles
 
 from ogpkg import __version__, canned
 from ogpkg.config import Settings
 from ogpkg.engine import Engine
 from ogpkg.federation import normalise_endpoint
 from ogpkg.store import SnapshotReader
-from ogpkg.web import api_routes, errors, graph_store, pages, resources, sparql_routes
+from ogpkg.web import api_routes, errors, graph_store, pages, resources, sparql_routes, ui
 from ogpkg.web.cache import ResultCache
 from ogpkg.web.context import AppContext
 from ogpkg.web.observability import Metrics, ObservabilityMiddleware
@@ -69,6 +70,8 @@ def create_app(settings: Settings, *,
     app.include_router(graph_store.router)
     app.include_router(api_routes.router)
     app.include_router(resources.router)
+    app.include_router(ui.router)
+    app.mount("/static", StaticFiles(directory=ui.STATIC), name="static")
     app.include_router(pages.router)
     errors.install(app)
     app.add_middleware(GZipMiddleware, minimum_size=2048, compresslevel=5)
