@@ -131,6 +131,32 @@ _UPDATE_WORD = re.compile(
     r"(INSERT|DELETE|LOAD|CLEAR|CREATE|DROP|COPY|MOVE|ADD|WITH)\b", re.I)
 
 
+_OTHER = {"query": ("update", "/sparql/update"), "update": ("query", "/sparql")}
+
+
+def _body_params(content_type: str | None, body: bytes, operation: str) -> list[tuple[str, str]]:
+    """The parameters a POST body carries for ``operation`` ("query" or "update"): a form, or
+    the text itself as ``application/sparql-<operation>``. Raises :class:`InputError` for
+    bad UTF-8 or the other operation's media type, :class:`UnsupportedMediaType` otherwise."""
+    ctype = (content_type or "").split(";")[0].strip().lower()
+    if ctype == "application/x-www-form-urlencoded":
+        try:
+            return parse_qsl(body.decode("utf-8"), keep_blank_values=True)
+        except UnicodeDecodeError:
+            raise InputError("the form body is not valid UTF-8") from None
+    if ctype == f"application/sparql-{operation}":
+        try:
+            return [(operation, body.decode("utf-8"))]
+        except UnicodeDecodeError:
+            raise InputError(f"the {operation} body is not valid UTF-8") from None
+    other, path = _OTHER[operation]
+    if ctype == f"application/sparql-{other}":
+        raise InputError(f"this is the {operation} endpoint; send {other}s to {path}")
+    raise UnsupportedMediaType(
+        f"Content-Type {content_type or '(none)'!r} is not accepted here; use "
+        f"application/x-www-form-urlencoded or application/sparql-{operation}")
+
+
 def _format_name(value: str) -> str | None:
     """The format a ``format=`` (or ``output=``/``results=``) value names; None when empty.
     Raises :class:`InputError` for a value we do not know."""
@@ -157,28 +183,8 @@ def parse_query_request(method: str, query_string: str, content_type: str | None
     oversize queries, and :class:`UnsupportedMediaType` (415) for a wrong Content-Type.
     """
     params = parse_qsl(query_string, keep_blank_values=True)
-    ctype = (content_type or "").split(";")[0].strip().lower()
     if method == "POST":
-        if ctype == "application/x-www-form-urlencoded":
-            try:
-                params += parse_qsl(body.decode("utf-8"), keep_blank_values=True,
-                                    strict_parsing=False)
-            except UnicodeDecodeError:
-                raise InputError("the form body is not valid UTF-8") from None
-        elif ctype == "application/sparql-query":
-            if any(k == "query" for k, _ in params):
-                raise InputError("a 'query' parameter is not allowed with a "
-                                 "application/sparql-query body")
-            try:
-                params.append(("query", body.decode("utf-8")))
-            except UnicodeDecodeError:
-                raise InputError("the query body is not valid UTF-8") from None
-        elif ctype == "application/sparql-update":
-            raise InputError("this is the query endpoint; send updates to /sparql/update")
-        else:
-            raise UnsupportedMediaType(
-                f"Content-Type {content_type or '(none)'!r} is not accepted here; use "
-                "application/x-www-form-urlencoded or application/sparql-query")
+        params += _body_params(content_type, body, "query")
     elif method not in ("GET", "HEAD"):
         raise InputError(f"method {method} is not allowed")
     formats = {_format_name(v) for k, v in params if k in ("format", "output", "results")}
@@ -239,26 +245,9 @@ def parse_update_request(query_string: str, content_type: str | None, body: byte
     :class:`UnsupportedMediaType` (415) as :func:`parse_query_request` does.
     """
     params = parse_qsl(query_string, keep_blank_values=True)
-    ctype = (content_type or "").split(";")[0].strip().lower()
-    if ctype == "application/x-www-form-urlencoded":
-        try:
-            params += parse_qsl(body.decode("utf-8"), keep_blank_values=True)
-        except UnicodeDecodeError:
-            raise InputError("the form body is not valid UTF-8") from None
-    elif ctype == "application/sparql-update":
-        if any(k == "update" for k, _ in params):
-            raise InputError("an 'update' parameter is not allowed with a "
-                             "application/sparql-update body")
-        try:
-            params.append(("update", body.decode("utf-8")))
-        except UnicodeDecodeError:
-            raise InputError("the update body is not valid UTF-8") from None
-    elif ctype == "application/sparql-query":
-        raise InputError("this is the update endpoint; send queries to /sparql")
-    else:
-        raise UnsupportedMediaType(
-            f"Content-Type {content_type or '(none)'!r} is not accepted here; use "
-            "application/x-www-form-urlencoded or application/sparql-update")
+    if any(k == "update" for k, _ in params):
+        raise InputError("the 'update' parameter belongs in the body, not the URL")
+    params += _body_params(content_type, body, "update")
     if any(k == "query" for k, _ in params):
         raise InputError("this is the update endpoint; send queries to /sparql")
     updates = [v for k, v in params if k == "update"]

@@ -693,13 +693,15 @@ class Store(_MaterialisedUnion):
     def write(self, *, replace: Iterable[GraphLoad] = (), drop: Iterable[str] = (),
               meta: dict[str, Any] | None = None,
               check: Callable[[Store, list[str]], None] | None = None,
-              progress: Callable[[str], None] | None = None) -> int:
+              progress: Callable[[str], None] | None = None,
+              apply: Callable[[Store], list[str]] | None = None) -> int:
         """Replace and drop graphs as one atomic step; returns the new version.
 
         ``check(store, graphs)`` runs after the changes are applied to the working copy and
         before the commit; if it raises, the working copy is rolled back and the error
-        propagates (this is how validation gates writes). Any failure leaves the committed
-        store exactly as it was.
+        propagates (this is how validation gates writes). ``apply(store)``, if given, makes
+        further changes to the working copy and returns the graphs it changed. Any failure
+        leaves the committed store exactly as it was.
         """
         assert self._store is not None
         loads = list(replace)
@@ -712,8 +714,11 @@ class Store(_MaterialisedUnion):
                 if progress:
                     progress(item.graph)
                 self._replace_graph(item)
+            changed = [i.graph for i in loads]
+            if apply is not None:
+                changed += apply(self)
             if check is not None:
-                check(self, [i.graph for i in loads])
+                check(self, changed)
             self._store.flush()
         except BaseException:
             self.rollback()
@@ -735,32 +740,28 @@ class Store(_MaterialisedUnion):
         targets = [ox.NamedNode(g) for g in graphs]
         before = {g.value: set(self._store.quads_for_pattern(None, None, None, g))
                   for g in targets}
-        self._dirty_file.write_text(str(os.getpid()))
-        _fsync_dir(self.data_dir)
-        try:
+
+        def apply(store: Store) -> list[str]:
+            assert store._store is not None
             try:
-                self._store.update(update)
+                store._store.update(update)
             except SyntaxError as exc:
                 raise _query_error(exc) from None
             except (ValueError, OSError) as exc:
                 raise InputError(f"SPARQL update: {exc}") from None
             default = ox.DefaultGraph()
             for g in targets:
-                after = set(self._store.quads_for_pattern(None, None, None, g))
+                after = set(store._store.quads_for_pattern(None, None, None, g))
                 for q in before[g.value] - after:
                     if not any(not isinstance(x.graph_name, ox.DefaultGraph)
-                               for x in self._store.quads_for_pattern(
+                               for x in store._store.quads_for_pattern(
                                    q.subject, q.predicate, q.object, None)):
-                        self._store.remove(ox.Quad(q.subject, q.predicate, q.object, default))
-                self._store.extend(ox.Quad(q.subject, q.predicate, q.object, default)
-                                   for q in after - before[g.value])
-            if check is not None:
-                check(self, [g.value for g in targets])
-            self._store.flush()
-        except BaseException:
-            self.rollback()
-            raise
-        return self._commit(meta or {})
+                        store._store.remove(ox.Quad(q.subject, q.predicate, q.object, default))
+                store._store.extend(ox.Quad(q.subject, q.predicate, q.object, default)
+                                    for q in after - before[g.value])
+            return [g.value for g in targets]
+
+        return self.write(apply=apply, meta=meta, check=check)
 
     def compact(self) -> int:
         """Compact the working copy (merge its many small files after a large load) and commit

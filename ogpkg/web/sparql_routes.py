@@ -15,7 +15,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.routing import Route
 
 from ogpkg.engine import Job, ResultStream, StreamAborted
-from ogpkg.errors import Busy, LimitExceeded, OgpkgError
+from ogpkg.errors import Busy, LimitExceeded
 from ogpkg.federation import ServiceRefused, check_services
 from ogpkg.sparql import GRAPH_MEDIA, RESULT_MEDIA, parse_query_request, parse_update_request
 from ogpkg.web.cache import Cached
@@ -243,12 +243,9 @@ async def sparql_update(request: Request) -> Response:
     from ogpkg.writes import apply_update
 
     async with ctx.write_lock:
-        try:
-            outcome = await run_in_threadpool(
-                apply_update, ctx.writer(), ctx.shapes(), req.update,
-                using_graphs=req.using_graph_uri, using_named_graphs=req.using_named_graph_uri,
-                max_literal_bytes=ctx.settings.max_literal_bytes)
-        except OgpkgError:
-            raise
+        outcome = await run_in_threadpool(
+            apply_update, ctx.writer(), ctx.shapes(), req.update,
+            using_graphs=req.using_graph_uri, using_named_graphs=req.using_named_graph_uri,
+            max_literal_bytes=ctx.settings.max_literal_bytes)
     return Response(status_code=204, headers={"X-Data-Version": str(outcome.version),
                                               "X-Changed-Graphs": " ".join(outcome.graphs)})
