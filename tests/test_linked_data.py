@@ -119,3 +119,53 @@ def test_unknown_iri_is_404(client: httpx.Client) -> None:
 def test_iri_that_could_break_a_query_is_refused(client: httpx.Client) -> None:
     r = client.get("/id/x%3E%20%7B%20%3Fs", headers={"Accept": "text/turtle"})
     assert r.status_code == 400
+
+
+def _termdoc(client: httpx.Client, path: str, lang: str = "en") -> str:
+    r = client.get(path, params={"lang": lang}, headers={"Accept": "text/html"})
+    assert r.status_code == 200
+    match = re.search(r'<section class="termdoc".*?</section>', r.text, re.S)
+    assert match, f"{path} has no documentation section"
+    return match.group(0)
+
+
+def test_class_page_documents_the_class(client: httpx.Client) -> None:
+    doc = _termdoc(client, "/def/ActionPlan")
+    assert "Documentation: Class" in doc
+    assert "An OGP action plan" in doc  # the definition in English
+    assert 'href="/def/NationalActionPlan"' in doc and 'href="/def/LocalActionPlan"' in doc
+    assert 'href="/def/government"' in doc  # a property whose domain is ActionPlan
+    assert 'href="/def/inActionPlan"' in doc  # a property whose range is ActionPlan
+    count = re.search(r"Instances \(([\d,]+)\)", doc)
+    assert count and int(count.group(1).replace(",", "")) >= 20
+    assert doc.count('href="/id/plan/') >= 12 and "/query?query=" in doc
+    page = client.get("/def/ActionPlan").text
+    incoming = page.split("Referenced by", 1)[1]
+    assert "/id/plan/" not in incoming.split("<h2>", 1)[0]  # instances are not "links in"
+
+
+def test_class_page_lists_the_shapes_rules_in_french(client: httpx.Client) -> None:
+    doc = _termdoc(client, "/def/Commitment", "fr")
+    assert "Documentation : " in doc or "Documentation: Classe" in doc
+    assert "Règles (SHACL)" in doc
+    assert "plan d&#x27;action" in doc and 'href="/def/inActionPlan?lang=fr"' in doc
+
+
+def test_property_page_documents_its_rules_and_uses(client: httpx.Client) -> None:
+    doc = _termdoc(client, "/def/inActionPlan")
+    assert "Documentation: Property" in doc and "Used by rules" in doc
+    uses = re.search(r"Uses \(([\d,]+)\)", doc)
+    assert uses and int(uses.group(1).replace(",", "")) > 0
+    assert 'href="/id/commitment/' in doc
+
+
+def test_concept_page_documents_what_refers_to_it(client: httpx.Client) -> None:
+    r = client.get("/sparql", params={"query": (
+        f"SELECT ?c (COUNT(?s) AS ?n) WHERE {{ ?s <{OGP}policyArea> ?c }} "
+        "GROUP BY ?c ORDER BY DESC(?n) LIMIT 1")})
+    concept = r.json()["results"]["bindings"][0]["c"]["value"]
+    doc = _termdoc(client, "/" + concept[len(BASE):], "ar")
+    assert "التوثيق" in doc and "مشار إليه من" in doc
+    assert 'href="/id/' in doc
+    scheme = _termdoc(client, "/" + concept[len(BASE):].rsplit("/", 1)[0])
+    assert "Concept scheme" in scheme and concept[len(BASE):] in scheme

@@ -45,6 +45,8 @@ MONTHS = {
            "أكتوبر", "نونبر", "دجنبر"],
 }
 INCOMING_LIMIT = 300
+DEFINITIONS = ("http://www.w3.org/2004/02/skos/core#definition",
+               "http://www.w3.org/2000/01/rdf-schema#comment")
 
 
 def best_label(labels: list[tuple[str, str]], lang: str) -> str | None:
@@ -123,9 +125,16 @@ async def render(ctx: AppContext, iri: str, lang: str, select: Select) -> bytes:
       OPTIONAL {{ ?o <{TIME}hasBeginning>/{WHEN} ?begin }}
       OPTIONAL {{ ?o <{TIME}hasEnd>/{WHEN} ?end }}
     }} LIMIT 3000""")
+    from ogpkg.web import term_page
+
+    types = sorted({r["o"]["value"] for r in out_rows
+                    if r["s"]["value"] == iri and r["p"]["value"] == RDF_TYPE})
+    term = await term_page.gather(ctx, iri, set(types), select)
+    # a class's instances are listed by its documentation, not among the incoming links
+    skip_types = f"FILTER(?p != <{RDF_TYPE}>)" if term and term.kind == "class" else ""
     in_rows = await select(ctx, f"""SELECT ?s ?p ?g WHERE {{
-      BIND(<{iri}> AS ?o) GRAPH ?g {{ ?s ?p ?o }} }} LIMIT {INCOMING_LIMIT + 1}""")
-    iris = {iri}
+      BIND(<{iri}> AS ?o) GRAPH ?g {{ ?s ?p ?o }} {skip_types} }} LIMIT {INCOMING_LIMIT + 1}""")
+    iris = {iri} | (term.iris if term else set())
     graphs = set()
     for row in out_rows + in_rows:
         for key in ("s", "p", "o"):
@@ -138,8 +147,11 @@ async def render(ctx: AppContext, iri: str, lang: str, select: Select) -> bytes:
     words = WORDS[lang]
 
     title = best_label(labels.get(iri, []), lang) or _short(iri)
-    types = sorted({r["o"]["value"] for r in out_rows
-                    if r["s"]["value"] == iri and r["p"]["value"] == RDF_TYPE})
+    termdoc = ""
+    if term is not None:
+        definitions = [(r["o"]["value"], r["o"].get("xml:lang", "")) for r in out_rows
+                       if r["s"]["value"] == iri and r["p"]["value"] in DEFINITIONS]
+        termdoc = term_page.render(term, best_label(definitions, lang), lang, links.link)
     by_subject: dict[str, dict[str, dict[str, tuple[dict[str, str], set[str], str]]]] = \
         defaultdict(lambda: defaultdict(dict))
     for r in out_rows:
@@ -222,6 +234,7 @@ async def render(ctx: AppContext, iri: str, lang: str, select: Select) -> bytes:
 <main><h1>{html.escape(title)}</h1>
 <p class="iri"><code dir="ltr">{html.escape(iri)}</code></p>
 <h2>{words['types']}</h2><ul class="types">{type_items}</ul>
+{termdoc}
 <h2>{words['properties']}</h2>{''.join(sections) or f"<p>{words['none']}</p>"}
 <h2>{words['incoming']}</h2><ul>{incoming or f"<li>{words['none']}</li>"}</ul>
 <h2>{words['sources']}</h2><ol class="sources">{source_items}</ol>
