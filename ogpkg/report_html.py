@@ -7,12 +7,14 @@ The page has no external assets; Arabic pages are right-to-left.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from html import escape
 from typing import TYPE_CHECKING
 
 from ogpkg.shacl_compile import PropertyPath, compact, show_path
 
 if TYPE_CHECKING:
+    from ogpkg.errors import Location
     from ogpkg.validate import ValidationReport, ValidationResult
 
 UI: dict[str, dict[str, str]] = {
@@ -23,7 +25,7 @@ UI: dict[str, dict[str, str]] = {
         "shapes": "shape(s)", "Violation": "Violation", "Warning": "Warning", "Info": "Info",
         "focus": "Focus node", "path": "path", "value": "value", "message": "message",
         "location": "Where", "engine": "engine", "none": "No problems found.",
-        "sep": ", ",
+        "sep": ", ", "row": "row", "line": "line", "column": "column",
     },
     "fr": {
         "title": "Rapport de validation", "conforms": "conforme",
@@ -33,6 +35,7 @@ UI: dict[str, dict[str, str]] = {
         "Warning": "Avertissement", "Info": "Information", "focus": "Nœud", "path": "chemin",
         "value": "valeur", "message": "message", "location": "Emplacement",
         "engine": "moteur", "none": "Aucun problème trouvé.", "sep": ", ",
+        "row": "ligne", "line": "ligne", "column": "colonne",
     },
     "ar": {
         "title": "تقرير التحقق", "conforms": "مطابق", "not_conforms": "غير مطابق",
@@ -40,7 +43,8 @@ UI: dict[str, dict[str, str]] = {
         "focus_nodes": "عقدة مفحوصة", "shapes": "شكل", "Violation": "مخالفة",
         "Warning": "تنبيه", "Info": "ملاحظة", "focus": "العقدة", "path": "المسار",
         "value": "القيمة", "message": "الرسالة", "location": "الموضع", "engine": "المحرك",
-        "none": "لم يُعثر على أي مشكلة.", "sep": "، ",
+        "none": "لم يُعثر على أي مشكلة.", "sep": "، ", "row": "الصف", "line": "السطر",
+        "column": "العمود",
     },
 }
 
@@ -48,6 +52,22 @@ UI: dict[str, dict[str, str]] = {
 def ui(lang: str) -> dict[str, str]:
     """The report's words in ``lang`` (English for a language we do not have)."""
     return UI.get(lang, UI["en"])
+
+
+def where(location: Location, lang: str) -> str:
+    """A location in ``lang``, as HTML: the file name, then row and column (CSV) or line and
+    column (RDF)."""
+    t = ui(lang)
+    parts = []
+    if location.row is not None:
+        parts.append(f"{t['row']} {location.row}")
+    if location.field is not None:
+        parts.append(f"{t['column']} <code>{escape(location.field)}</code>")
+    if location.line is not None:
+        parts.append(f"{t['line']} {location.line}")
+        if location.column is not None:
+            parts.append(f"{t['column']} {location.column}")
+    return f"<bdi>{escape(location.source)}</bdi> " + t["sep"].join(parts)
 
 
 def short(text: str) -> str:
@@ -68,8 +88,8 @@ def short_path(path: str) -> str:
     return compact(path)
 
 
-_STYLE = """
-body { font-family: system-ui, sans-serif; margin: 2rem; color: #1b1b1b; line-height: 1.4; }
+#: the look of the results (badges, tables); :data:`STYLE` adds the standalone page's own
+RESULTS_STYLE = """
 h1 { font-size: 1.4rem; } h2 { font-size: 1.05rem; margin-top: 2rem; }
 .summary { padding: .75rem 1rem; border-radius: .4rem; background: #e8f5e9; }
 .summary.fail { background: #fdecea; }
@@ -79,9 +99,12 @@ h1 { font-size: 1.4rem; } h2 { font-size: 1.05rem; margin-top: 2rem; }
 table { border-collapse: collapse; width: 100%; margin-top: .5rem; }
 th, td { border-bottom: 1px solid #ddd; padding: .35rem .5rem; text-align: start;
          vertical-align: top; }
-code { font-size: .85rem; word-break: break-all; }
+code { font-size: .85rem; word-break: break-all; direction: ltr; unicode-bidi: isolate; }
 .label { color: #555; }
 """
+STYLE = """
+body { font-family: system-ui, sans-serif; margin: 2rem; color: #1b1b1b; line-height: 1.4; }
+""" + RESULTS_STYLE
 
 
 def _code(text: str | None, shown: str | None = None) -> str:
@@ -91,16 +114,61 @@ def _code(text: str | None, shown: str | None = None) -> str:
     return f'<code title="{escape(text)}">{escape(shown or text)}</code>'
 
 
-def _row(r: ValidationResult, lang: str, shared: bool) -> str:
+#: turns a result's focus node or path into a link: (IRI or term text) -> href, or None
+Linker = Callable[[str], "str | None"]
+
+
+def _linked(text: str | None, shown: str | None, href: str | None) -> str:
+    code = _code(text, shown)
+    return f'<a href="{escape(href)}">{code}</a>' if code and href else code
+
+
+def _row(r: ValidationResult, lang: str, shared: bool, focus_href: Linker | None,
+         path_href: Linker | None) -> str:
     label = r.label(lang)
-    focus = _code(r.focus, short(r.focus)) + (
+    focus = _linked(r.focus, short(r.focus), focus_href(r.focus) if focus_href else None) + (
         f' <span class="label">{escape(label)}</span>' if label else "")
-    cells = [focus, _code(r.path, short_path(r.path) if r.path else None),
-             _code(r.value, short(r.value) if r.value else None)]
+    path = None
+    if r.path:
+        path = _linked(r.path, short_path(r.path), path_href(r.path) if path_href else None)
+    cells = [focus, path or "", _code(r.value, short(r.value) if r.value else None)]
     if not shared:
         cells.append(escape(r.message(lang)))
-    cells.append(escape(str(r.location)) if r.location else "")
+    cells.append(where(r.location, lang) if r.location else "")
     return "<tr>" + "".join(f"<td>{c}</td>" for c in cells) + "</tr>"
+
+
+def render_results(report: ValidationReport, lang: str = "en", *,
+                   focus_href: Linker | None = None, path_href: Linker | None = None,
+                   heading_level: int = 2) -> str:
+    """The results grouped by rule (severity, shape, constraint), one table per rule.
+
+    ``focus_href`` and ``path_href`` give the link of a focus node or of a path (an IRI, or
+    SPARQL path text for a complex path); without them, or where they return None, the
+    value is shown unlinked."""
+    t = ui(lang)
+    h = f"h{heading_level}"
+    if not report.results:
+        return f"<p>{escape(t['none'])}</p>"
+    parts = []
+    for (severity, _shape, _component), items in report.groups():
+        first = items[0]
+        messages = {r.message(lang) for r in items}
+        shared = len(messages) == 1
+        parts.append(
+            f'<section class="rule"><{h}><span class="badge {escape(severity)}">'
+            f"{escape(t.get(severity, severity))}</span> {escape(first.shape_title(lang))} "
+            f"<small>({escape(first.component_name)}, {len(items)})</small></{h}>")
+        if shared:
+            parts.append(f'<p class="message">{escape(messages.pop())}</p>')
+        head = [t["focus"], t["path"], t["value"]] + ([] if shared else [t["message"]]) + [
+            t["location"]]
+        parts.append("<table><thead><tr>" + "".join(f'<th scope="col">{escape(x)}</th>'
+                                                    for x in head)
+                     + "</tr></thead><tbody>")
+        parts.extend(_row(r, lang, shared, focus_href, path_href) for r in items)
+        parts.append("</tbody></table></section>")
+    return "\n".join(parts)
 
 
 def render_html(report: ValidationReport, lang: str = "en") -> str:
@@ -112,29 +180,12 @@ def render_html(report: ValidationReport, lang: str = "en") -> str:
         f'<html lang="{escape(lang)}" dir="{direction}">',
         '<head><meta charset="utf-8">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
-        f"<title>{escape(t['title'])}</title><style>{_STYLE}</style></head>",
+        f"<title>{escape(t['title'])}</title><style>{STYLE}</style></head>",
         "<body>",
         f"<h1>{escape(t['title'])}</h1>",
         f'<p class="summary{"" if report.conforms else " fail"}">'
         f"{escape(report.summary(lang))}</p>",
+        render_results(report, lang),
+        "</body></html>",
     ]
-    if not report.results:
-        parts.append(f"<p>{escape(t['none'])}</p>")
-    for (severity, _shape, _component), items in report.groups():
-        first = items[0]
-        messages = {r.message(lang) for r in items}
-        shared = len(messages) == 1
-        parts.append(
-            f'<section><h2><span class="badge {escape(severity)}">'
-            f"{escape(t.get(severity, severity))}</span> {escape(first.shape_title(lang))} "
-            f"<small>({escape(first.component_name)}, {len(items)})</small></h2>")
-        if shared:
-            parts.append(f"<p>{escape(messages.pop())}</p>")
-        head = [t["focus"], t["path"], t["value"]] + ([] if shared else [t["message"]]) + [
-            t["location"]]
-        parts.append("<table><thead><tr>" + "".join(f"<th>{escape(h)}</th>" for h in head)
-                     + "</tr></thead><tbody>")
-        parts.extend(_row(r, lang, shared) for r in items)
-        parts.append("</tbody></table></section>")
-    parts.append("</body></html>")
     return "\n".join(parts) + "\n"

@@ -25,6 +25,7 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import rdflib
 from rdflib import RDF, RDFS, BNode, Dataset, Graph, Literal, URIRef
@@ -214,6 +215,38 @@ class ValidationReport:
                 "location": r.location.as_dict() if r.location else None,
             } for r in self.results],
         }
+
+    def to_record(self) -> dict[str, object]:
+        """Everything in the report as plain JSON values; :meth:`from_record` reads it back
+        (the JSON of :meth:`to_json` keeps one language only)."""
+        return {
+            "conforms": self.conforms, "engine": self.engine, "focus_count": self.focus_count,
+            "shapes_count": self.shapes_count, "elapsed_s": self.elapsed_s,
+            "results": [{
+                "severity": r.severity, "focus": r.focus, "focus_label": r.focus_label,
+                "path": r.path, "value": r.value, "shape": r.shape, "component": r.component,
+                "messages": r.messages,
+                "location": r.location.as_dict() if r.location else None,
+                "focus_labels": r.focus_labels, "shape_names": r.shape_names,
+                "shape_label": r.shape_label, "path_turtle": r.path_turtle,
+            } for r in self.results],
+        }
+
+    @classmethod
+    def from_record(cls, record: dict[str, Any]) -> ValidationReport:
+        """The report :meth:`to_record` wrote."""
+        results = []
+        for r in record["results"]:
+            loc = r.get("location")
+            results.append(ValidationResult(
+                r["severity"], r["focus"], r.get("focus_label"), r.get("path"), r.get("value"),
+                r["shape"], r["component"], dict(r.get("messages") or {}),
+                Location(**loc) if loc else None, dict(r.get("focus_labels") or {}),
+                dict(r.get("shape_names") or {}), r.get("shape_label") or "",
+                r.get("path_turtle")))
+        return cls(results, bool(record["conforms"]), str(record["engine"]),
+                   int(record["focus_count"]), int(record["shapes_count"]),
+                   float(record["elapsed_s"]))
 
     def to_turtle(self, lang: str | None = None) -> str:
         """A ``sh:ValidationReport`` graph; messages in every language, or only ``lang``."""

@@ -19,7 +19,16 @@ from ogpkg.config import Settings
 from ogpkg.engine import Engine
 from ogpkg.federation import normalise_endpoint
 from ogpkg.store import SnapshotReader
-from ogpkg.web import api_routes, errors, graph_store, pages, resources, sparql_routes, ui
+from ogpkg.web import (
+    api_routes,
+    contribute_routes,
+    errors,
+    graph_store,
+    pages,
+    resources,
+    sparql_routes,
+    ui,
+)
 from ogpkg.web.cache import ResultCache
 from ogpkg.web.context import AppContext
 from ogpkg.web.observability import Metrics, ObservabilityMiddleware
@@ -71,6 +80,7 @@ def create_app(settings: Settings, *,
     app.include_router(api_routes.router)
     app.include_router(resources.router)
     app.include_router(ui.router)
+    app.include_router(contribute_routes.router)
     app.mount("/static", StaticFiles(directory=ui.STATIC), name="static")
     app.include_router(pages.router)
     errors.install(app)

@@ -18,6 +18,7 @@ from ogpkg.engine import Engine
 from ogpkg.errors import AuthError, Forbidden, StoreError, TooLargeError
 from ogpkg.stats import compute_stats
 from ogpkg.store import Snapshot, SnapshotReader, Store
+from ogpkg.uploads import Uploads
 from ogpkg.web.cache import ResultCache
 from ogpkg.web.observability import Metrics
 
@@ -35,6 +36,7 @@ class AppContext:
     canned: dict[str, CannedQuery] = field(default_factory=dict)
     write_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     _store: Store | None = None
+    _uploads: Uploads | None = None
     _shapes: Any = None
     _stats: dict[int, dict[str, Any]] = field(default_factory=dict)
     _snap: Snapshot | None = None
@@ -85,14 +87,17 @@ class AppContext:
 
     # -- writing
 
-    def check_token(self, request: Request) -> None:
-        """Raise unless the request carries the write token (writes are off without one)."""
+    def check_token(self, request: Request, form_token: str | None = None) -> None:
+        """Raise unless the request carries the write token (writes are off without one):
+        in ``Authorization: Bearer``, or for a page's form in ``form_token``."""
         token = self.settings.write_token
         if not token:
             raise Forbidden("writes are disabled on this endpoint (no write token is set; "
                             "see OGPKG_WRITE_TOKEN)")
         header = request.headers.get("authorization", "")
         scheme, _, given = header.partition(" ")
+        if form_token and not header:
+            scheme, given = "bearer", form_token
         if scheme.lower() != "bearer" or not given:
             raise AuthError("this operation needs 'Authorization: Bearer <token>'")
         if not hmac.compare_digest(given.strip().encode(), token.encode()):
@@ -104,6 +109,13 @@ class AppContext:
             self._store = Store(self.settings.data_dir, base_iri=self.settings.base_iri,
                                 keep_snapshots=self.settings.keep_snapshots)
         return self._store
+
+    @property
+    def uploads(self) -> Uploads:
+        """Uploads of the contribution web flow waiting to be published."""
+        if self._uploads is None:
+            self._uploads = Uploads(self.settings.data_dir / "uploads")
+        return self._uploads
 
     def shapes(self) -> Any:
         if self._shapes is None:

@@ -35,7 +35,8 @@ def _prefix_block() -> str:
     return "".join(f"PREFIX {p}: <{PREFIXES[p]}>\n" for p in wanted if p in PREFIXES)
 
 
-def _page(title: str, body: str, lang: str = "en", head: str = "") -> str:
+def page_html(title: str, body: str, lang: str = "en", head: str = "") -> str:
+    """A page of the site: its navigation, ``body`` in <main>, right-to-left for Arabic."""
     direction = "rtl" if lang == "ar" else "ltr"
     return f"""<!doctype html>
 <html lang="{lang}" dir="{direction}"><head><meta charset="utf-8">
@@ -48,7 +49,8 @@ button{{font:inherit;cursor:pointer}}
 #yasgui .CodeMirror span.cm-string-2{{color:#1d5e1d !important}}
 #yasgui .CodeMirror-linenumber{{color:#555 !important}}</style>{head}</head>
 <body><header><nav aria-label="site"><a href="/">Home</a><a href="/query">Query</a>
-<a href="/docs">API</a><a href="/.well-known/void">Dataset description</a></nav></header>
+<a href="/contribute">Contribute</a><a href="/docs">API</a>
+<a href="/.well-known/void">Dataset description</a></nav></header>
 <main>{body}</main></body></html>"""
 
 
@@ -107,7 +109,7 @@ or as JSON or CSV from its own URL.</p><ul>{examples}</ul>
 <h2>For machines</h2><p>SPARQL endpoint: <code>/sparql</code> (SPARQL 1.1 Protocol) ·
 <a href="/dump.nq">dump (N-Quads)</a> · <a href="/.well-known/void">VoID + DCAT</a> ·
 <a href="/api/queries">canned queries</a> · <a href="/docs">OpenAPI</a></p>"""
-    return HTMLResponse(_page("ogpkg — OGP knowledge graph", body, lang))
+    return HTMLResponse(page_html("ogpkg — OGP knowledge graph", body, lang))
 
 
 @router.get("/query", response_class=HTMLResponse, include_in_schema=False)
@@ -133,4 +135,4 @@ def query_page(request: Request) -> HTMLResponse:
 <section aria-labelledby="ex"><h2 id="ex">Example queries</h2><ul class="examples">{buttons}</ul>
 </section>
 <script type="application/json" id="query-data">{blob}</script>"""
-    return HTMLResponse(_page("Query — ogpkg", body, "en", head))
+    return HTMLResponse(page_html("Query — ogpkg", body, "en", head))

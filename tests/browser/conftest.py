@@ -50,9 +50,22 @@ def site(built_settings: Settings) -> Iterator[str]:
         yield url
 
 
+@pytest.fixture(scope="module")
+def writable_site(built_settings: Settings, tmp_path_factory: pytest.TempPathFactory
+                  ) -> Iterator[str]:
+    """A server over a private copy of the store, with the write token."""
+    from tests.conftest import TOKEN, copy_store
+
+    data_dir = copy_store(built_settings.data_dir, tmp_path_factory.mktemp("web") / "var")
+    settings = replace(built_settings, data_dir=data_dir, write_token=TOKEN, query_workers=2)
+    with running(create_app(settings)) as url:
+        yield url
+
+
 @pytest.fixture()
 def page(browser, request: pytest.FixtureRequest) -> Iterator[object]:  # type: ignore[no-untyped-def]
-    context = browser.new_context(locale="en-GB")
+    # bypass_csp: axe-core is injected as an inline script, which the pages' policy forbids
+    context = browser.new_context(locale="en-GB", bypass_csp=True)
     pg = context.new_page()
     leaving: list[str] = []
 
@@ -67,7 +80,8 @@ def page(browser, request: pytest.FixtureRequest) -> Iterator[object]:  # type: 
     pg.route("**/*", guard)
     yield pg
     ARTIFACTS.mkdir(exist_ok=True)
-    pg.screenshot(path=str(ARTIFACTS / f"{request.node.name}.png"), full_page=True)
+    name = "".join(c if c.isalnum() or c in "-_[]." else "_" for c in request.node.name)
+    pg.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
     context.close()
     assert leaving == [], f"requests that would leave the machine: {leaving}"
 
