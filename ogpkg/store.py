@@ -528,15 +528,29 @@ class SnapshotReader:
     """Hands out the current snapshot of a data directory, reopening it when a write has
     committed a new version. Needs no writer lock: any number of readers may run."""
 
-    def __init__(self, data_dir: Path) -> None:
+    def __init__(self, data_dir: Path, *, recheck_s: float = 0.0) -> None:
+        """``recheck_s``: how long a version read from ``CURRENT`` is trusted before the file
+        is looked at again (0: every time). A commit by another process is then seen up to
+        that much later; call :meth:`forget` after a commit of this process's own."""
         self.data_dir = Path(data_dir)
+        self.recheck_s = recheck_s
         self._current = str(self.data_dir / "CURRENT")
         self._snap: Snapshot | None = None
         self._seen: tuple[int, int, int] | None = None  # (inode, mtime, version) of CURRENT
+        self._checked = -1.0e9  # monotonic time of the last look at CURRENT
+
+    def forget(self) -> None:
+        """Look at ``CURRENT`` again on the next call (a commit has just happened)."""
+        self._checked = -1.0e9
 
     def version(self) -> int:
         """The committed version. A commit replaces ``CURRENT`` by rename, which changes its
         inode, so a ``stat`` tells whether the file needs reading again."""
+        if self.recheck_s > 0 and self._seen is not None:
+            now = time.monotonic()
+            if now - self._checked < self.recheck_s:
+                return self._seen[2]
+            self._checked = now
         try:
             st = os.stat(self._current)
         except FileNotFoundError:

@@ -53,13 +53,13 @@ class _Frames:
     def write(self, data: bytes) -> int:
         self.buf += data
         if len(self.buf) >= CHUNK:
-            self.flush()
+            self.send(b"D", bytes(self.buf), now=False)
+            self.buf.clear()
         return len(data)
 
     def flush(self) -> None:
-        if self.buf:
-            self.send(b"D", bytes(self.buf), now=False)
-            self.buf.clear()
+        """Nothing: the serialisers flush at their end, and a result that fits in one chunk
+        must stay one ``F`` frame (the parent then answers it without streaming)."""
 
     def finish(self) -> None:
         """End the result: the bytes still buffered go out in one ``F`` frame."""

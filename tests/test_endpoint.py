@@ -5,6 +5,7 @@ VoID + DCAT and the OpenAPI docs."""
 from __future__ import annotations
 
 import gzip
+import json
 import logging
 from collections.abc import Iterator
 from dataclasses import replace
@@ -288,6 +289,36 @@ def test_large_results_are_compressed_when_asked(client: httpx.Client) -> None:
     assert gzip.decompress(raw).startswith(b'{"head"')
     plain = client.get("/sparql", params={"query": q}, headers={"Accept-Encoding": "identity"})
     assert "content-encoding" not in plain.headers
+
+
+@pytest.mark.parametrize("limit", [40, 3000])  # one whole body, and a streamed one
+def test_compressed_results_are_whole_and_name_their_variants(client: httpx.Client,
+                                                              limit: int) -> None:
+    q = f"SELECT * WHERE {{ ?s ?p ?o }} ORDER BY ?s ?p ?o LIMIT {limit} # gzip {limit}"
+    with httpx.stream("GET", str(client.base_url) + "/sparql", params={"query": q},
+                      headers={"Accept-Encoding": "gzip", "Origin": "https://x.example"}) as r:
+        raw = b"".join(r.iter_raw())
+        headers = r.headers
+    assert headers["content-encoding"] == "gzip"
+    assert {v.strip() for v in headers["vary"].split(",")} >= {"Accept", "Accept-Encoding"}
+    assert headers["access-control-allow-origin"] == "*"
+    assert "ETag" in headers["access-control-expose-headers"]
+    body = json.loads(gzip.decompress(raw))
+    assert len(body["results"]["bindings"]) == limit
+
+
+def test_a_query_string_that_is_not_utf8_is_a_400(client: httpx.Client) -> None:
+    import socket
+
+    host, port = client.base_url.host, client.base_url.port
+    with socket.create_connection((host, port), timeout=10) as sock:
+        sock.sendall(b"GET /sparql?query=ASK%7B%7D%20%23\xff HTTP/1.1\r\nHost: x\r\n"
+                     b"Connection: close\r\n\r\n")
+        reply = b""
+        while chunk := sock.recv(65536):
+            reply += chunk
+    assert reply.startswith(b"HTTP/1.1 400"), reply[:200]
+    assert b"not valid UTF-8" in reply
 
 
 def test_health(client: httpx.Client) -> None:

@@ -4,8 +4,10 @@ snapshot reader, the query engine, the result cache, the metrics and the single 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hmac
 import json
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -41,6 +43,7 @@ class AppContext:
     _stats: dict[int, dict[str, Any]] = field(default_factory=dict)
     _snap: Snapshot | None = None
     _committed: dict[int, float | None] = field(default_factory=dict)
+    _snapshot_path: tuple[int, str] = (0, "")
 
     # -- reading
 
@@ -52,7 +55,10 @@ class AppContext:
         return v
 
     def snapshot_path(self, version: int) -> str:
-        return str(self.settings.data_dir / "snapshots" / f"{version:08d}")
+        if self._snapshot_path[0] != version:
+            self._snapshot_path = (version, str(self.settings.data_dir / "snapshots"
+                                                / f"{version:08d}"))
+        return self._snapshot_path[1]
 
     def committed_at(self, version: int) -> float | None:
         """When ``version`` was committed (from its metadata; read once per version)."""
@@ -103,6 +109,16 @@ class AppContext:
         if not hmac.compare_digest(given.strip().encode(), token.encode()):
             raise AuthError("the bearer token is not valid")
 
+    @contextlib.asynccontextmanager
+    async def writing(self) -> AsyncIterator[Store]:
+        """The one writer, to this caller alone until the block ends; requests after it see
+        what it committed."""
+        async with self.write_lock:
+            try:
+                yield self.writer()
+            finally:
+                self.reader.forget()
+
     def writer(self) -> Store:
         """The one writer of the store, opened on first use and kept."""
         if self._store is None:
@@ -135,17 +151,22 @@ class AppContext:
 
 async def read_body(request: Request, limit: int) -> bytes:
     """The request body, refused with 413 past ``limit`` bytes (declared or actual)."""
-    declared = request.headers.get("content-length")
+    return await read_limited(request.stream(), request.headers.get("content-length"), limit)
+
+
+async def read_limited(chunks: AsyncIterator[bytes], declared: str | None, limit: int) -> bytes:
+    """All of ``chunks`` (a body), refused with 413 once past ``limit`` bytes, or at once when
+    the ``declared`` Content-Length is past it."""
     if declared and declared.isdigit() and int(declared) > limit:
         raise TooLargeError(f"the request body is {declared} bytes; the limit is {limit}")
-    chunks = []
+    parts = []
     size = 0
-    async for chunk in request.stream():
+    async for chunk in chunks:
         size += len(chunk)
         if size > limit:
             raise TooLargeError(f"the request body is over the limit of {limit} bytes")
-        chunks.append(chunk)
-    return b"".join(chunks)
+        parts.append(chunk)
+    return b"".join(parts)
 
 
 def ctx_of(request: Request) -> AppContext:

@@ -29,7 +29,7 @@ from ogpkg.ingest import CSV_FORMATS, ParsedInput, read_input
 from ogpkg.ingest.csv_templates import TEMPLATES
 from ogpkg.report_html import RESULTS_STYLE, render_results, short
 from ogpkg.report_html import ui as report_words
-from ogpkg.store import RDF_FORMATS
+from ogpkg.store import RDF_FORMATS, Store
 from ogpkg.uploads import Upload
 from ogpkg.web.context import AppContext, ctx_of, read_body
 from ogpkg.web.resources import LANGS, local_path, pick_lang
@@ -286,8 +286,8 @@ async def upload(request: Request) -> Response:
         body = (f"<h1>{w['upload_title']}</h1>{_input_error_html(exc, lang)}"
                 f"{_upload_form(ctx, lang)}")
         return _page(w["upload_title"], body, lang, exc.status)
-    async with ctx.write_lock:
-        outcome = await run_in_threadpool(_check, ctx, parsed)
+    async with ctx.writing() as store:
+        outcome = await run_in_threadpool(_check, ctx, store, parsed)
     kept = Upload(id="", name=parsed.name, fmt=parsed.fmt, size=parsed.size,
                   sha256=parsed.sha256, triples=parsed.triples,
                   created=dt.datetime.now(dt.UTC).timestamp(), report=outcome.report,
@@ -301,10 +301,10 @@ async def upload(request: Request) -> Response:
     return RedirectResponse(f"{where}?lang={lang}", status_code=303)
 
 
-def _check(ctx: AppContext, parsed: ParsedInput) -> Outcome:
+def _check(ctx: AppContext, store: Store, parsed: ParsedInput) -> Outcome:
     """Validate ``parsed`` in the context of the store, writing nothing."""
     try:
-        return contribute(ctx.writer(), ctx.shapes(), parsed, contributor="-", dry_run=True,
+        return contribute(store, ctx.shapes(), parsed, contributor="-", dry_run=True,
                           max_literal_bytes=ctx.settings.max_literal_bytes)
     except ValidationFailed as exc:
         return Outcome(exc.report, "", None, parsed.triples)  # type: ignore[arg-type]
@@ -511,9 +511,9 @@ async def publish(request: Request, upload_id: str) -> Response:
         read_input, data, up.name, fmt=up.fmt, max_bytes=ctx.settings.max_body_bytes,
         max_literal_bytes=ctx.settings.max_literal_bytes, base_iri=ctx.settings.base_iri)
     try:
-        async with ctx.write_lock:
+        async with ctx.writing() as store:
             outcome = await run_in_threadpool(
-                contribute, ctx.writer(), ctx.shapes(), parsed, contributor=contributor,
+                contribute, store, ctx.shapes(), parsed, contributor=contributor,
                 max_literal_bytes=ctx.settings.max_literal_bytes)
     except ValidationFailed as exc:  # the data changed since the check
         up.report = exc.report  # type: ignore[assignment]

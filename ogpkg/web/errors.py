@@ -18,17 +18,29 @@ def error_body(message: str, status: int, detail: dict[str, object] | None = Non
     return {"error": message, "status": status, "detail": detail or {}}
 
 
+def error_response(exc: OgpkgError, method: str, path: str) -> JSONResponse:
+    """The response to an error ogpkg raised on purpose: its status and JSON body, with
+    Retry-After or WWW-Authenticate where the status calls for them."""
+    if exc.status >= 500 and exc.status != 503:
+        log.error("%s %s: %s", method, path, exc)
+    headers = {}
+    if getattr(exc, "retry_after", None):
+        headers["Retry-After"] = str(exc.retry_after)  # type: ignore[attr-defined]
+    if exc.status == 401:
+        headers["WWW-Authenticate"] = 'Bearer realm="ogpkg"'
+    return JSONResponse(exc.as_dict(), status_code=exc.status, headers=headers)
+
+
+def internal_error(method: str, path: str) -> JSONResponse:
+    """A bug: the traceback goes to the log, the client learns only that it happened."""
+    log.exception("internal error on %s %s", method, path)
+    return JSONResponse(error_body("internal error", 500), status_code=500)
+
+
 def install(app: FastAPI) -> None:
     @app.exception_handler(OgpkgError)
     async def ogpkg_error(request: Request, exc: OgpkgError) -> JSONResponse:
-        if exc.status >= 500 and exc.status != 503:
-            log.error("%s %s: %s", request.method, request.url.path, exc)
-        headers = {}
-        if getattr(exc, "retry_after", None):
-            headers["Retry-After"] = str(exc.retry_after)  # type: ignore[attr-defined]
-        if exc.status == 401:
-            headers["WWW-Authenticate"] = 'Bearer realm="ogpkg"'
-        return JSONResponse(exc.as_dict(), status_code=exc.status, headers=headers)
+        return error_response(exc, request.method, request.url.path)
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
@@ -42,5 +54,4 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(Exception)
     async def internal(request: Request, exc: Exception) -> JSONResponse:
-        log.exception("internal error on %s %s", request.method, request.url.path)
-        return JSONResponse(error_body("internal error", 500), status_code=500)
+        return internal_error(request.method, request.url.path)

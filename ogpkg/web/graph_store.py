@@ -81,8 +81,7 @@ async def delete(request: Request) -> Response:
     ctx.check_token(request)
     graph = _target(request, allow_default=False)
     assert graph is not None
-    async with ctx.write_lock:
-        store = ctx.writer()
+    async with ctx.writing() as store:
         if graph not in store.graph_names():
             raise NotFoundError(f"there is no graph <{graph}>")
         outcome = await run_in_threadpool(delete_graph, store, ctx.shapes(), graph)
@@ -107,8 +106,7 @@ async def _write(request: Request, *, merge: bool) -> Response:
         named = _target(request, allow_default=False)
         assert named is not None
         graph = named
-    async with ctx.write_lock:
-        store = ctx.writer()
+    async with ctx.writing() as store:
         existed = graph in store.graph_names()
         outcome = await run_in_threadpool(
             put_graph, store, ctx.shapes(), graph, parsed.dataset, merge=merge,

@@ -53,6 +53,31 @@ class Metrics:
     def render(self) -> bytes:
         return generate_latest(self.registry)
 
+    def record(self, scope: Scope, status: int, sent: int, elapsed: float,
+               aborted: bool = False) -> None:
+        """Count one finished request and write its access-log line."""
+        path = scope.get("path", "")
+        label = path if path in KNOWN_PATHS else "other"
+        self.requests.labels(label, scope.get("method", ""), str(status)).inc()
+        self.latency.labels(label).observe(elapsed)
+        state: dict[str, Any] = scope.get("state") or {}
+        if aborted:
+            self.reject("stream_aborted")
+        if not access_log.isEnabledFor(logging.INFO):
+            return
+        extra = ""
+        if state.get("query_hash"):
+            extra += f" query={state['query_hash']}"
+        if state.get("rejection"):
+            extra += f" refused={state['rejection']}"
+        if state.get("cache"):
+            extra += f" cache={state['cache']}"
+        if aborted:
+            extra += " aborted=1"
+        client = scope.get("client") or ("-", 0)
+        access_log.info("%s %s %s %d %.1fms %dB%s", client[0], scope.get("method"), path,
+                        status, elapsed * 1000, sent, extra)
+
 
 class ObservabilityMiddleware:
     """Counts every request and writes one access-log line per request: method, path, status,
@@ -85,23 +110,4 @@ class ObservabilityMiddleware:
             aborted = True
             raise
         finally:
-            elapsed = time.perf_counter() - start
-            path = scope.get("path", "")
-            label = path if path in KNOWN_PATHS else "other"
-            self.metrics.requests.labels(label, scope.get("method", ""), str(status)).inc()
-            self.metrics.latency.labels(label).observe(elapsed)
-            state: dict[str, Any] = scope.get("state") or {}
-            if aborted:
-                self.metrics.reject("stream_aborted")
-            extra = ""
-            if state.get("query_hash"):
-                extra += f" query={state['query_hash']}"
-            if state.get("rejection"):
-                extra += f" refused={state['rejection']}"
-            if state.get("cache"):
-                extra += f" cache={state['cache']}"
-            if aborted:
-                extra += " aborted=1"
-            client = scope.get("client") or ("-", 0)
-            access_log.info("%s %s %s %d %.1fms %dB%s", client[0], scope.get("method"), path,
-                            status, elapsed * 1000, sent, extra)
+            self.metrics.record(scope, status, sent, time.perf_counter() - start, aborted)
