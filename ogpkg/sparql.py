@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 from urllib.parse import parse_qsl
@@ -112,6 +113,19 @@ def negotiate(accept: str | None, offers: list[tuple[str, str]]) -> str:
             f"cannot produce any type in Accept: {accept!r}; available: "
             + ", ".join(sorted({m for m, _ in offers})))
     return best[2]
+
+
+@functools.lru_cache(maxsize=256)
+def result_format(kind: str, accept: str | None, fmt: str | None) -> str:
+    """The format of a result of ``kind`` ("graph", "solutions" or "boolean"): ``format=``
+    when it suits the kind (json and xml name JSON-LD and RDF/XML for graphs), else the best
+    offer for the Accept header. Raises :class:`NotAcceptable`."""
+    offers = GRAPH_TYPES if kind == "graph" else SELECT_TYPES
+    if kind == "graph" and fmt is not None:
+        fmt = {"json": "jsonld", "xml": "rdfxml"}.get(fmt, fmt)
+    if fmt is None or fmt not in {name for _, name in offers}:
+        fmt = negotiate(accept, offers)  # format= for the other kind of result: negotiate
+    return fmt
 
 
 @dataclass

@@ -26,11 +26,16 @@ from pathlib import Path
 from typing import IO, Any
 
 from ogpkg.errors import MemoryLimitExceeded, OgpkgError
-from ogpkg.sparql import GRAPH_TYPES, SELECT_TYPES, negotiate
+from ogpkg.sparql import GRAPH_TYPES, SELECT_TYPES, result_format
 from ogpkg.store import Snapshot
 
 HEADER = struct.Struct(">I")
 CHUNK = 1 << 16
+#: the payload of the ``S`` frame for each (format, result kind)
+_START = {(fmt, kind): json.dumps({"format": fmt, "kind": kind}).encode()
+          for kind, offers in (("graph", GRAPH_TYPES), ("solutions", SELECT_TYPES),
+                               ("boolean", SELECT_TYPES))
+          for fmt in {name for _, name in offers}}
 #: address space the worker needs beyond its start-up size to open a snapshot (RocksDB)
 OPEN_MARGIN_MB = 192
 
@@ -110,14 +115,8 @@ def run_job(job: dict[str, Any], frames: _Frames, snapshots: dict[int, Snapshot]
         snap = snapshots[version] = Snapshot(Path(job["snapshot"]), version)
 
     def pick(kind: str) -> str:
-        offers = GRAPH_TYPES if kind == "graph" else SELECT_TYPES
-        names = {name for _, name in offers}
-        fmt = job.get("format")
-        if kind == "graph":
-            fmt = {"json": "jsonld", "xml": "rdfxml"}.get(fmt, fmt)  # type: ignore[arg-type]
-        if fmt is None or fmt not in names:  # format= for the other kind of result: negotiate
-            fmt = negotiate(job.get("accept"), offers)
-        frames.send(b"S", json.dumps({"format": fmt, "kind": kind}).encode(), now=False)
+        fmt = result_format(kind, job.get("accept"), job.get("format"))
+        frames.send(b"S", _START[fmt, kind], now=False)
         return fmt
 
     try:

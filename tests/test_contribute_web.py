@@ -248,3 +248,12 @@ def test_report_record_round_trips(shapes) -> None:  # type: ignore[no-untyped-d
     again = ValidationReport.from_record(json.loads(json.dumps(report.to_record())))
     assert again.to_json("fr") == report.to_json("fr")
     assert again.to_turtle() == report.to_turtle()
+
+
+def test_malformed_multipart_body_is_a_400(client: httpx.Client) -> None:
+    r = client.post("/contribute", content=b"--xyz\r\nContent-Disposition: form-data\r\n\r\nx",
+                    headers={"Content-Type": "multipart/form-data; boundary=xyz"})
+    assert r.status_code == 400
+    r = client.post("/contribute", content=b"--xyz\r\n",
+                    headers={"Content-Type": "multipart/form-data"})
+    assert r.status_code == 400

@@ -310,6 +310,7 @@ def test_compressed_results_are_whole_and_name_their_variants(client: httpx.Clie
 def test_a_query_string_that_is_not_utf8_is_a_400(built_settings: Settings) -> None:
     # uvicorn refuses such a request line itself; other ASGI servers pass it on
     import asyncio
+    from concurrent.futures import ThreadPoolExecutor
 
     app = create_app(built_settings)
     sent: list[dict] = []
@@ -324,7 +325,8 @@ def test_a_query_string_that_is_not_utf8_is_a_400(built_settings: Settings) -> N
              "query_string": b"query=ASK%7B%7D%20%23\xff", "headers": [], "scheme": "http",
              "server": ("127.0.0.1", 80), "client": ("127.0.0.1", 1), "root_path": "",
              "http_version": "1.1", "asgi": {"version": "3.0"}}
-    asyncio.run(app(scope, receive, send))  # type: ignore[arg-type]
+    with ThreadPoolExecutor(1) as pool:  # a loop of its own (a test before may hold one)
+        pool.submit(asyncio.run, app(scope, receive, send)).result()  # type: ignore[arg-type]
     assert sent[0]["status"] == 400
     assert json.loads(sent[1]["body"])["error"] == "the query string is not valid UTF-8"
 

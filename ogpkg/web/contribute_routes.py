@@ -22,6 +22,8 @@ from fastapi import APIRouter, Request, Response
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData, UploadFile
+from starlette.exceptions import HTTPException
+from starlette.formparsers import MultiPartException
 
 from ogpkg.contribute import Outcome, contribute
 from ogpkg.errors import InputError, NotFoundError, OgpkgError, ValidationFailed
@@ -251,10 +253,9 @@ async def _form(request: Request, limit: int) -> FormData:
     capped = Request(request.scope, receive)
     try:
         return await capped.form(max_files=1, max_fields=8)
-    except Exception as exc:  # starlette raises its own error for a malformed multipart body
-        if isinstance(exc, OgpkgError):
-            raise
-        raise InputError(f"the form cannot be read: {exc}") from None
+    except (HTTPException, MultiPartException) as exc:  # a malformed form body
+        detail = exc.detail if isinstance(exc, HTTPException) else exc.message
+        raise InputError(f"the form cannot be read: {detail}") from None
 
 
 @router.post("/contribute", include_in_schema=False)
