@@ -20,16 +20,22 @@ class Location:
     field: str | None = None
 
     def __str__(self) -> str:
-        parts = [self.source]
+        parts = self.parts()
+        return self.source + (" " + ", ".join(parts) if parts else "")
+
+    def parts(self, row: str = "row", line: str = "line", column: str = "column") -> list[str]:
+        """What follows the file name, with these words: row and column name (CSV), line and
+        column (RDF)."""
+        parts = []
         if self.row is not None:
-            parts.append(f"row {self.row}")
+            parts.append(f"{row} {self.row}")
         if self.field is not None:
-            parts.append(f"column '{self.field}'")
+            parts.append(f"{column} '{self.field}'")
         if self.line is not None:
-            parts.append(f"line {self.line}")
+            parts.append(f"{line} {self.line}")
             if self.column is not None:
-                parts.append(f"column {self.column}")
-        return " ".join(parts[:1]) + (" " + ", ".join(parts[1:]) if len(parts) > 1 else "")
+                parts.append(f"{column} {self.column}")
+        return parts
 
     def as_dict(self) -> dict[str, object]:
         return {k: v for k, v in self.__dict__.items() if v is not None}

@@ -58,16 +58,8 @@ def where(location: Location, lang: str) -> str:
     """A location in ``lang``, as HTML: the file name, then row and column (CSV) or line and
     column (RDF)."""
     t = ui(lang)
-    parts = []
-    if location.row is not None:
-        parts.append(f"{t['row']} {location.row}")
-    if location.field is not None:
-        parts.append(f"{t['column']} <code>{escape(location.field)}</code>")
-    if location.line is not None:
-        parts.append(f"{t['line']} {location.line}")
-        if location.column is not None:
-            parts.append(f"{t['column']} {location.column}")
-    return f"<bdi>{escape(location.source)}</bdi> " + t["sep"].join(parts)
+    parts = location.parts(t["row"], t["line"], t["column"])
+    return f"<bdi>{escape(location.source)}</bdi> " + escape(t["sep"].join(parts))
 
 
 def short(text: str) -> str:

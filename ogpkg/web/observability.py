@@ -79,6 +79,34 @@ class Metrics:
                         status, elapsed * 1000, sent, extra)
 
 
+class Observed:
+    """One request under observation, as ``async with Observed(metrics, scope, send) as
+    send:``. The ``send`` it gives notes the status and the bytes sent; at the end of the block
+    the request is counted and logged (as aborted when the block raised)."""
+
+    def __init__(self, metrics: Metrics, scope: Scope, send: Send) -> None:
+        self.metrics = metrics
+        self.scope = scope
+        self._send = send
+        self.status = 0
+        self.sent = 0
+        self.start = time.perf_counter()
+
+    async def send(self, message: Message) -> None:
+        if message["type"] == "http.response.start":
+            self.status = message["status"]
+        elif message["type"] == "http.response.body":
+            self.sent += len(message.get("body", b""))
+        await self._send(message)
+
+    async def __aenter__(self) -> Send:
+        return self.send
+
+    async def __aexit__(self, exc_type: object, exc: object, tb: object) -> None:
+        self.metrics.record(self.scope, self.status, self.sent,
+                            time.perf_counter() - self.start, aborted=exc_type is not None)
+
+
 class ObservabilityMiddleware:
     """Counts every request and writes one access-log line per request: method, path, status,
     duration, bytes sent, the query's hash when there is one, and why it was refused."""
@@ -91,23 +119,5 @@ class ObservabilityMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        start = time.perf_counter()
-        status = 0
-        sent = 0
-
-        async def send_wrapper(message: Message) -> None:
-            nonlocal status, sent
-            if message["type"] == "http.response.start":
-                status = message["status"]
-            elif message["type"] == "http.response.body":
-                sent += len(message.get("body", b""))
-            await send(message)
-
-        aborted = False
-        try:
-            await self.app(scope, receive, send_wrapper)
-        except BaseException:
-            aborted = True
-            raise
-        finally:
-            self.metrics.record(scope, status, sent, time.perf_counter() - start, aborted)
+        async with Observed(self.metrics, scope, send) as observed_send:
+            await self.app(scope, receive, observed_send)

@@ -8,7 +8,6 @@ import functools
 import hashlib
 import logging
 import re
-import time
 from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -17,7 +16,7 @@ from fastapi import APIRouter, Request, Response
 from fastapi.responses import StreamingResponse
 from starlette.concurrency import run_in_threadpool
 from starlette.routing import Route
-from starlette.types import Message, Receive, Scope, Send
+from starlette.types import Receive, Scope, Send
 
 from ogpkg.engine import Job, ResultStream, StreamAborted
 from ogpkg.errors import Busy, InputError, LimitExceeded, OgpkgError
@@ -27,6 +26,7 @@ from ogpkg.web import errors, transport
 from ogpkg.web.cache import Cached
 from ogpkg.web.context import AppContext, ctx_of, read_body, read_limited
 from ogpkg.web.descriptions import render, service_description
+from ogpkg.web.observability import Observed
 
 log = logging.getLogger("ogpkg.web")
 router = APIRouter()
@@ -105,25 +105,13 @@ async def serve_query(ctx: AppContext, scope: Scope, receive: Receive, send: Sen
     """The query operation as a bare ASGI handler, ahead of the framework's middleware: the
     same core (:func:`query_operation`) and the same CORS, gzip, error, metrics and log rules
     (:mod:`ogpkg.web.transport`), at a fraction of the CPU per request."""
-    start = time.perf_counter()
     headers: dict[str, str] = {}
     for raw_key, raw_value in scope["headers"]:
         k, v = raw_key.decode("latin-1").lower(), raw_value.decode("latin-1")
         headers[k] = f"{headers[k]}, {v}" if k in headers else v
     method = scope["method"]
     caller = Caller(method, headers, scope.setdefault("state", {}))
-    status = sent = 0
-
-    async def counted(message: Message) -> None:
-        nonlocal status, sent
-        if message["type"] == "http.response.start":
-            status = message["status"]
-        elif message["type"] == "http.response.body":
-            sent += len(message.get("body", b""))
-        await send(message)
-
-    aborted = False
-    try:
+    async with Observed(ctx.metrics, scope, send) as observed_send:
         response: Response
         try:
             body = b""
@@ -143,12 +131,7 @@ async def serve_query(ctx: AppContext, scope: Scope, receive: Receive, send: Sen
             response = errors.internal_error(method, "/sparql")
         transport.cors(response, "origin" in headers)
         app = transport.compress(response, headers.get("accept-encoding", ""))
-        await app(scope, receive, counted)
-    except BaseException:
-        aborted = True
-        raise
-    finally:
-        ctx.metrics.record(scope, status, sent, time.perf_counter() - start, aborted)
+        await app(scope, receive, observed_send)
 
 
 _PARAMS = [
