@@ -787,8 +787,8 @@ def print_table(result: dict[str, Any]) -> None:
           f"built in {prep['ogpkg']['build_s']} s, oxigraph load {prep['oxigraph']['build_s']} "
           f"s{', cached' if prep['ogpkg'].get('cached') else ''})")
     head = (f"{'kind':<10}{'ogpkg ms med':>13}{'p95':>9}{'oxigraph ms med':>16}{'p95':>9}"
-            f"{'ogpkg r/s':>11}{'oxi r/s':>10}{'ratio':>7}"
-            f"{'ogpkg rep r/s':>15}{'oxi rep r/s':>13}{'ratio':>7}{'errors':>8}")
+            f"{'ogpkg r/s':>11}{'oxi r/s':>10}{'ratio':>9}"
+            f"{'ogpkg rep r/s':>15}{'oxi rep r/s':>13}{'ratio':>9}{'errors':>8}")
     print(head)
     print("-" * len(head))
     for kind, row in result.get("kinds", {}).items():
@@ -798,8 +798,8 @@ def print_table(result: dict[str, Any]) -> None:
         print(f"{kind:<10}{_fmt(a['latency']['median_ms'], 13)}{_fmt(a['latency']['p95_ms'], 9)}"
               f"{_fmt(b['latency']['median_ms'], 16)}{_fmt(b['latency']['p95_ms'], 9)}"
               f"{_fmt(a['throughput']['rps'], 11)}{_fmt(b['throughput']['rps'], 10)}"
-              f"{_fmt(r['throughput'], 7)}{_fmt(a['repeated']['rps'], 15)}"
-              f"{_fmt(b['repeated']['rps'], 13)}{_fmt(r['repeated'], 7)}{errors:>8}")
+              f"{_fmt(r['throughput'], 9)}{_fmt(a['repeated']['rps'], 15)}"
+              f"{_fmt(b['repeated']['rps'], 13)}{_fmt(r['repeated'], 9)}{errors:>8}")
     m = result["memory"]
     print(f"memory: ogpkg VmHWM sum {m['ogpkg']['hwm_sum_mb']} MB "
           f"({m['ogpkg']['processes_seen']} processes), peak RSS of the tree "
