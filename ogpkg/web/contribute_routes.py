@@ -330,7 +330,7 @@ def _focus_nodes(ctx: AppContext, parsed: ParsedInput, outcome: Outcome) -> dict
     values = " ".join(f"<{iri}>" for iri in wanted if ">" not in iri and " " not in iri)
     if values:
         rows = ctx.snapshot().select(
-            f"SELECT DISTINCT ?s WHERE {{ VALUES ?s {{ {values} }} ?s ?p ?o }}")
+            f"SELECT ?s WHERE {{ VALUES ?s {{ {values} }} FILTER EXISTS {{ ?s ?p ?o }} }}")
         for row in rows:
             nodes[str(row["s"])]["known"] = True
     return nodes
