@@ -153,7 +153,7 @@ def _lang(request: Request, form: FormData | None = None) -> str:
     asked = form.get("lang") if form is not None else None
     if isinstance(asked, str) and asked in LANGS:
         return asked
-    return pick_lang(request, request.app.state.ctx.settings.lang)
+    return pick_lang(request, ctx_of(request).settings.lang)
 
 
 def _page(title: str, body: str, lang: str, status: int = 200) -> HTMLResponse:
