@@ -41,6 +41,10 @@ class Settings:
         "help": "Queries that may wait for a free worker; beyond that: 503 with Retry-After."})
     query_memory_mb: int = field(default=1024, metadata={
         "help": "Memory cap of one query, in MB (0: no cap); a query past it is stopped."})
+    query_allocator: str = field(default="auto", metadata={
+        "help": "Memory allocator of the query workers: auto (jemalloc or tcmalloc when "
+        "installed, else the C library's), system, or the path of a malloc library to "
+        "preload."})
     service_allowlist: str = field(default="", metadata={
         "help": "SPARQL endpoints that SERVICE may call, separated by spaces or commas. "
         "Loopback, private and link-local addresses are refused whatever this says."})
@@ -130,6 +134,10 @@ def load_settings(overrides: Mapping[str, Any] | None = None,
             except OgpkgError as exc:
                 raise ConfigError(f"Setting 'service_allowlist' has value {url!r}: {exc}") \
                     from None
+    if settings.query_allocator not in ("auto", "system") \
+            and not Path(settings.query_allocator).is_file():
+        raise ConfigError(f"Setting 'query_allocator' has value {settings.query_allocator!r}: "
+                          "use auto, system or the path of a malloc library.")
     if not settings.base_iri.endswith(("/", "#")):
         raise ConfigError(f"Setting 'base_iri' has value {settings.base_iri!r}: "
                           "it must end with '/' or '#'.")

@@ -10,6 +10,7 @@ import threading
 import time
 from collections.abc import Iterator
 from dataclasses import replace
+from pathlib import Path
 
 import httpx
 import pytest
@@ -168,3 +169,52 @@ def test_worker_processes_run_at_lower_priority_when_slow(base_url: str, app: Fa
         seen.append(os.getpriority(os.PRIO_PROCESS, pid))
     t.join()
     assert max(seen) >= 10
+
+
+def _mapped_libraries(pid: int) -> str:
+    with open(f"/proc/{pid}/maps") as f:
+        return f.read()
+
+
+@pytest.mark.parametrize("choice", ["auto", "system"])
+def test_workers_use_the_chosen_malloc(choice: str) -> None:
+    import asyncio
+
+    from ogpkg.engine import FAST_ALLOCATORS, Engine, find_allocator
+
+    preload = find_allocator(choice)
+    if choice == "system":
+        assert preload is None
+    elif preload is None:  # CI installs jemalloc (.ci/run); elsewhere it may be missing
+        assert not os.environ.get("CI"), "no jemalloc or tcmalloc installed"
+        pytest.skip("neither jemalloc nor tcmalloc is installed")
+
+    async def maps() -> list[str]:
+        engine = Engine(2, memory_mb=64, preload=preload)
+        await engine.start()
+        try:
+            return [_mapped_libraries(pid) for pid in engine.pids()]
+        finally:
+            await engine.close()
+
+    found = asyncio.run(maps())
+    assert len(found) == 2
+    for text in found:
+        fast = [name for name in FAST_ALLOCATORS if f"lib{name}" in text]
+        assert fast == ([] if preload is None else [next(n for n in FAST_ALLOCATORS
+                                                         if n in preload)])
+
+
+def test_allocator_path_must_be_a_file(tmp_path: Path) -> None:
+    from ogpkg.config import load_settings
+    from ogpkg.engine import find_allocator
+    from ogpkg.errors import ConfigError
+
+    with pytest.raises(ConfigError, match="'query_allocator' has value"):
+        load_settings({"query_allocator": str(tmp_path / "libnothing.so")}, environ={})
+    with pytest.raises(ValueError, match="no malloc library"):
+        find_allocator(str(tmp_path))
+    lib = tmp_path / "libmine.so"
+    lib.write_bytes(b"")
+    assert find_allocator(str(lib)) == str(lib)
+    assert load_settings({"query_allocator": str(lib)}, environ={}).query_allocator == str(lib)

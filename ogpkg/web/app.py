@@ -15,7 +15,7 @@ from starlette.types import Receive, Scope, Send
 
 from ogpkg import __version__, canned
 from ogpkg.config import Settings
-from ogpkg.engine import Engine
+from ogpkg.engine import Engine, find_allocator
 from ogpkg.federation import normalise_endpoint
 from ogpkg.store import SnapshotReader
 from ogpkg.web import (
@@ -72,7 +72,8 @@ def create_app(settings: Settings, *,
     ctx = AppContext(
         settings=settings, reader=SnapshotReader(settings.data_dir, recheck_s=READER_RECHECK_S),
         engine=Engine(settings.query_workers, memory_mb=settings.query_memory_mb,
-                      max_waiting=settings.max_waiting),
+                      max_waiting=settings.max_waiting,
+                      preload=find_allocator(settings.query_allocator)),
         cache=ResultCache(settings.cache_mb * 1024 * 1024), metrics=metrics,
         trusted_services=frozenset(normalise_endpoint(u) for u in trusted_services),
         canned=canned.load(settings.content_dir / "queries" / "examples"))
