@@ -26,9 +26,9 @@ import os
 import signal
 import sys
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Coroutine
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from ogpkg.errors import (
     Busy,
@@ -40,6 +40,7 @@ from ogpkg.errors import (
 from ogpkg.worker import HEADER
 
 log = logging.getLogger("ogpkg.engine")
+T = TypeVar("T")
 
 #: CPU priority of a worker whose query has run past ``nice_after_s`` (lowest)
 SLOW_NICE = 19
@@ -351,13 +352,24 @@ class ResultStream:
         self._nicer: asyncio.TimerHandle | None = None
 
     async def _next(self) -> tuple[bytes, bytes]:
+        """The worker's next frame, within the query's deadline."""
+        return await self._within_deadline(self._read_frame())
+
+    async def _read_frame(self) -> tuple[bytes, bytes]:
+        assert self.worker is not None
+        return await self.worker.frame()
+
+    async def _within_deadline(self, work: Coroutine[Any, Any, T]) -> T:
+        """Await ``work`` (reading frames) until the query's deadline. A deadline passed, or a
+        worker that died, raises the error to report."""
         assert self.worker is not None
         remaining = self.deadline - time.monotonic()
         try:
             if remaining <= 0:
+                work.close()
                 raise TimeoutError
             async with asyncio.timeout(remaining):
-                return await self.worker.frame()
+                return await work
         except (TimeoutError, asyncio.IncompleteReadError, ConnectionError) as exc:
             worker, self.worker = self.worker, None
             if not isinstance(exc, TimeoutError):
@@ -366,26 +378,25 @@ class ResultStream:
             raise self.engine._fail(worker, exc, self.deadline_s) from None
 
     async def _start(self) -> None:
+        """Read up to the result's first bytes (or its error), under one deadline timer."""
+        kind, payload = await self._within_deadline(self._read_head())
+        if kind in (b"D", b"F"):
+            self.first = payload
+            self.size += len(payload)
+        if kind != b"D":
+            self._done()
+        if kind == b"X":
+            raise _error_from(payload)
+
+    async def _read_head(self) -> tuple[bytes, bytes]:
+        assert self.worker is not None
         while True:
-            kind, payload = await self._next()
+            kind, payload = await self.worker.frame()
+            if kind in (b"D", b"F", b"E", b"X"):
+                return kind, payload
             if kind == b"S":
                 head = json.loads(payload)
                 self.format, self.kind = head["format"], head["kind"]
-            elif kind == b"D":
-                self.first = payload
-                self.size += len(payload)
-                return
-            elif kind == b"F":
-                self.first = payload
-                self.size += len(payload)
-                self._done()
-                return
-            elif kind == b"E":
-                self._done()
-                return
-            elif kind == b"X":
-                self._done()
-                raise _error_from(payload)
 
     def _done(self) -> None:
         self.complete = True

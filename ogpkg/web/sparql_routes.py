@@ -7,7 +7,6 @@ import email.utils
 import functools
 import hashlib
 import logging
-import re
 from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -294,14 +293,18 @@ async def _relay(stream: ResultStream, ctx: AppContext, version: int, key: tuple
         ctx.cache.put(version, key, Cached(media, b"".join(kept), stream.format))
 
 
-_MAY_HAVE_SERVICE = re.compile(r"service|\\[uU]", re.I)
+def _may_have_service(text: str) -> bool:
+    """Whether ``text`` may hold a SERVICE clause: the keyword in any (ASCII) casing, or a
+    ``\\u``/``\\U`` escape that may spell it. A case-blind regular expression took 20 µs
+    on a 1 kB query; this takes one."""
+    return "\\u" in text or "\\U" in text or "service" in text.lower()
 
 
 async def _check_services(state: dict[str, Any], ctx: AppContext, text: str) -> None:
     """Refuse SERVICE targets off the allowlist or on internal addresses, before execution.
     Texts that may hold a SERVICE clause are checked off the event loop (DNS lookups)."""
     try:
-        if _MAY_HAVE_SERVICE.search(text):
+        if _may_have_service(text):
             await run_in_threadpool(check_services, text, ctx.settings.allowed_services,
                                     trusted=ctx.trusted_services)
     except ServiceRefused:
