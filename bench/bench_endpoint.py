@@ -15,7 +15,10 @@ them side by side in one run, for six kinds of query:
 For each server and kind: single-client latency (median and p95 over ``--requests``
 requests), throughput of ``--clients`` concurrent clients for ``--duration`` seconds with
 varied queries (completed 200 responses per second), and the same with one identical query
-text repeated (where a result cache keyed by the data version applies). Varied queries change
+text repeated (where a result cache keyed by the data version applies). Throughput is
+measured in ``--rounds`` rounds (default 2) in which the servers take turns, in alternating
+order, so that a machine getting faster or slower during the run favours neither; the
+ratio of each round is reported beside the overall one. Varied queries change
 their constants and carry a request number in a comment, so no two texts are the same.
 Requests are POST ``application/sparql-query``; SELECT asks for SPARQL JSON results, graph
 queries for N-Triples; every body is read whole. Each client is its own process with one
@@ -620,6 +623,21 @@ def throughput(url: str, kind: str, pools: Pools, clients: int, duration: float,
                                       / (elapsed * (os.cpu_count() or 1)), 3)}
 
 
+def combine(runs: list[dict[str, Any]]) -> dict[str, Any]:
+    """Several :func:`throughput` measurements as one: all responses over all the time."""
+    elapsed = sum(r["elapsed_s"] for r in runs)
+    ok = sum(r["ok"] for r in runs)
+    statuses: dict[str, int] = {}
+    for r in runs:
+        for k, v in r["error_statuses"].items():
+            statuses[k] = statuses.get(k, 0) + v
+    return {"rps": round(ok / elapsed, 2) if elapsed else 0.0, "ok": ok,
+            "errors": sum(r["errors"] for r in runs), "error_statuses": statuses,
+            "elapsed_s": round(elapsed, 2), "rounds": [r["rps"] for r in runs],
+            "client_cpu_share": round(sum(r["client_cpu_share"] * r["elapsed_s"]
+                                          for r in runs) / elapsed, 3) if elapsed else 0.0}
+
+
 def percentile(values: list[float], q: float) -> float:
     """Nearest-rank percentile."""
     ordered = sorted(values)
@@ -733,27 +751,39 @@ def bench_size(work: Path, triples: int, args: argparse.Namespace) -> dict[str, 
             for kind in args.kinds:
                 latency(s.url, kind, pools, 3, f"warm {kind}")
         rows: dict[str, Any] = {}
+        rounds = max(1, args.rounds)
         for kind in args.kinds:
             repeated = build_query(kind, random.Random(f"repeat {kind}"), pools, None)
             row: dict[str, Any] = {}
+            runs: dict[str, dict[str, list[dict[str, Any]]]] = {
+                s.name: {"throughput": [], "repeated": []} for s in servers}
             for s in servers:
-                print(f"  {kind:<9} {s.name:<8} ...", end="", flush=True)
-                row[s.name] = {
-                    "latency": latency(s.url, kind, pools, args.requests, f"lat {kind}"),
-                    "throughput": throughput(s.url, kind, pools, args.clients, args.duration,
-                                             None, f"tp {kind}"),
-                    "repeated": throughput(s.url, kind, pools, args.clients, args.duration,
-                                           repeated, f"rep {kind}"),
-                }
-                r = row[s.name]
-                print(f" {r['latency']['median_ms']} ms, {r['throughput']['rps']} req/s, "
-                      f"repeated {r['repeated']['rps']} req/s", flush=True)
+                row[s.name] = {"latency": latency(s.url, kind, pools, args.requests,
+                                                  f"lat {kind}")}
+            print(f"  {kind:<9} ...", end="", flush=True)
+            for r in range(rounds):  # alternate the order: drift favours neither server
+                for s in (servers if r % 2 == 0 else servers[::-1]):
+                    for mode, text in (("throughput", None), ("repeated", repeated)):
+                        runs[s.name][mode].append(throughput(
+                            s.url, kind, pools, args.clients, args.duration / rounds, text,
+                            f"{mode} {kind} {r}"))
+            for s in servers:
+                for mode in ("throughput", "repeated"):
+                    row[s.name][mode] = combine(runs[s.name][mode])
             a, b = row["ogpkg"], row["oxigraph"]
             row["ratios"] = {
                 "throughput": ratio(a["throughput"]["rps"], b["throughput"]["rps"]),
                 "repeated": ratio(a["repeated"]["rps"], b["repeated"]["rps"]),
                 "latency_median": ratio(a["latency"]["median_ms"], b["latency"]["median_ms"]),
+                "throughput_rounds": [ratio(x["rps"], y["rps"]) for x, y in zip(
+                    runs["ogpkg"]["throughput"], runs["oxigraph"]["throughput"], strict=True)],
             }
+            print("".join(f" {s.name} {row[s.name]['latency']['median_ms']} ms, "
+                          f"{row[s.name]['throughput']['rps']} req/s, repeated "
+                          f"{row[s.name]['repeated']['rps']} req/s;" for s in servers)
+                  + f" ratio {row['ratios']['throughput']} (rounds "
+                  + " ".join(str(x) for x in row["ratios"]["throughput_rounds"]) + ")",
+                  flush=True)
             rows[kind] = row
         result["kinds"] = rows
     finally:
@@ -781,13 +811,21 @@ def _fmt(value: Any, width: int) -> str:
     return str(value).rjust(width)
 
 
+def _spread(values: list[float | None] | None, width: int) -> str:
+    """The lowest and highest of per-round ratios, as ``0.71-0.78``."""
+    known = [v for v in values or [] if v is not None]
+    if not known:
+        return "-".rjust(width)
+    return f"{min(known):.2f}-{max(known):.2f}".rjust(width)
+
+
 def print_table(result: dict[str, Any]) -> None:
     prep = result["prepare"]
     print(f"\n{result['triples']:,} triples ({prep['data']['quads']:,} quads; ogpkg store "
           f"built in {prep['ogpkg']['build_s']} s, oxigraph load {prep['oxigraph']['build_s']} "
           f"s{', cached' if prep['ogpkg'].get('cached') else ''})")
     head = (f"{'kind':<10}{'ogpkg ms med':>13}{'p95':>9}{'oxigraph ms med':>16}{'p95':>9}"
-            f"{'ogpkg r/s':>11}{'oxi r/s':>10}{'ratio':>9}"
+            f"{'ogpkg r/s':>11}{'oxi r/s':>10}{'ratio':>9}{'rounds':>12}"
             f"{'ogpkg rep r/s':>15}{'oxi rep r/s':>13}{'ratio':>9}{'errors':>8}")
     print(head)
     print("-" * len(head))
@@ -798,7 +836,8 @@ def print_table(result: dict[str, Any]) -> None:
         print(f"{kind:<10}{_fmt(a['latency']['median_ms'], 13)}{_fmt(a['latency']['p95_ms'], 9)}"
               f"{_fmt(b['latency']['median_ms'], 16)}{_fmt(b['latency']['p95_ms'], 9)}"
               f"{_fmt(a['throughput']['rps'], 11)}{_fmt(b['throughput']['rps'], 10)}"
-              f"{_fmt(r['throughput'], 9)}{_fmt(a['repeated']['rps'], 15)}"
+              f"{_fmt(r['throughput'], 9)}{_spread(r.get('throughput_rounds'), 12)}"
+              f"{_fmt(a['repeated']['rps'], 15)}"
               f"{_fmt(b['repeated']['rps'], 13)}{_fmt(r['repeated'], 9)}{errors:>8}")
     m = result["memory"]
     print(f"memory: ogpkg VmHWM sum {m['ogpkg']['hwm_sum_mb']} MB "
@@ -815,7 +854,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--sizes", default="300000,5000000",
                     help="comma-separated triple counts (default 300000,5000000)")
     ap.add_argument("--duration", type=float, default=10.0,
-                    help="seconds of each throughput measurement (default 10)")
+                    help="seconds of each throughput measurement, all rounds together "
+                    "(default 10)")
+    ap.add_argument("--rounds", type=int, default=2,
+                    help="split each throughput measurement into this many rounds, the two "
+                    "servers taking turns in alternating order (default 2)")
     ap.add_argument("--requests", type=int, default=50,
                     help="requests per latency measurement (default 50)")
     ap.add_argument("--clients", type=int, default=8,

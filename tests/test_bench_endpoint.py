@@ -31,9 +31,11 @@ def test_endpoint_benchmark_reports_throughput_and_memory_ratios(tmp_path: Path)
     for kind, row in size["kinds"].items():
         for mode in ("throughput", "repeated"):
             assert isinstance(row["ratios"][mode], float), (kind, mode, row)
+            assert len(row["ogpkg"][mode]["rounds"]) == 2, (kind, mode, row)
             for server in ("ogpkg", "oxigraph"):
                 assert row[server][mode]["ok"] > 0, (kind, server, mode)
                 assert row[server][mode]["errors"] == 0, (kind, server, mode)
+        assert len(row["ratios"]["throughput_rounds"]) == 2, (kind, row)
     memory = size["memory"]
     for server in ("ogpkg", "oxigraph"):
         assert memory[server]["hwm_sum_mb"] > 0
