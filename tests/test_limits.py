@@ -197,7 +197,11 @@ def test_workers_use_the_chosen_malloc(choice: str) -> None:
         finally:
             await engine.close()
 
-    found = asyncio.run(maps())
+    found: list[str] = []
+    # a thread of its own: other tests (Playwright) may leave an event loop in this one
+    runner = threading.Thread(target=lambda: found.extend(asyncio.run(maps())))
+    runner.start()
+    runner.join(60)
     assert len(found) == 2
     for text in found:
         fast = [name for name in FAST_ALLOCATORS if f"lib{name}" in text]
