@@ -134,10 +134,15 @@ def load_settings(overrides: Mapping[str, Any] | None = None,
             except OgpkgError as exc:
                 raise ConfigError(f"Setting 'service_allowlist' has value {url!r}: {exc}") \
                     from None
-    if settings.query_allocator not in ("auto", "system") \
-            and not Path(settings.query_allocator).is_file():
-        raise ConfigError(f"Setting 'query_allocator' has value {settings.query_allocator!r}: "
-                          "use auto, system or the path of a malloc library.")
+    if settings.query_allocator not in ("auto", "system"):
+        from ogpkg.engine import find_allocator
+
+        try:
+            find_allocator(settings.query_allocator)
+        except ValueError as exc:
+            raise ConfigError(f"Setting 'query_allocator' has value "
+                              f"{settings.query_allocator!r}: {exc}; use auto, system or the "
+                              "path of a malloc library.") from None
     if not settings.base_iri.endswith(("/", "#")):
         raise ConfigError(f"Setting 'base_iri' has value {settings.base_iri!r}: "
                           "it must end with '/' or '#'.")

@@ -20,6 +20,7 @@ import asyncio
 import collections
 import contextlib
 import ctypes.util
+import functools
 import json
 import logging
 import os
@@ -50,6 +51,7 @@ REPLACEMENT_NICE = 5
 FAST_ALLOCATORS = ("jemalloc", "tcmalloc_minimal")
 
 
+@functools.lru_cache(maxsize=8)
 def find_allocator(choice: str) -> str | None:
     """The library to preload (``LD_PRELOAD``) into query workers for ``choice``: ``"auto"``
     (jemalloc or tcmalloc when installed, else none), ``"system"`` (none: the C library's
@@ -353,11 +355,8 @@ class ResultStream:
 
     async def _next(self) -> tuple[bytes, bytes]:
         """The worker's next frame, within the query's deadline."""
-        return await self._within_deadline(self._read_frame())
-
-    async def _read_frame(self) -> tuple[bytes, bytes]:
         assert self.worker is not None
-        return await self.worker.frame()
+        return await self._within_deadline(self.worker.frame())
 
     async def _within_deadline(self, work: Coroutine[Any, Any, T]) -> T:
         """Await ``work`` (reading frames) until the query's deadline. A deadline passed, or a
