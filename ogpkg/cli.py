@@ -12,7 +12,7 @@ import getpass
 import json
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
@@ -23,6 +23,9 @@ from ogpkg import content
 from ogpkg.config import Settings, load_settings
 from ogpkg.errors import OgpkgError, ValidationFailed
 from ogpkg.store import RDF_FORMATS, RESULT_FORMATS, Store
+
+if TYPE_CHECKING:
+    from ogpkg.contrib.gate import Gate
 
 app = typer.Typer(
     help="ogpkg: the Open Government Partnership knowledge graph — build, validate, query, "
@@ -73,43 +76,50 @@ def _shapes(settings: Settings):
 
 def open_store(settings: Settings, *, sync: bool = True, quiet: bool = False) -> Store:
     """Open the store and bring it in step with the bundled content (validated)."""
+    gate = open_gate(settings, sync=sync, quiet=quiet)
+    gate.close()
+    return gate.store
+
+
+def open_gate(settings: Settings, *, sync: bool = True, quiet: bool = False) -> Gate:
+    """The write gate over the store, the store brought in step with the bundled content
+    (through the gate) unless ``sync`` is False."""
+    from ogpkg.contrib.gate import Gate
+
     try:
         store = Store(settings.data_dir, base_iri=settings.base_iri,
                       keep_snapshots=settings.keep_snapshots)
     except OgpkgError as exc:
         _fail(exc)
         raise
+    cached: list[Any] = []
+
+    def shapes() -> Any:
+        if not cached:
+            cached.append(_shapes(settings))
+        return cached[0]
+
+    gate = Gate(store, shapes, max_literal_bytes=settings.max_literal_bytes)
     if not sync:
-        return store
-    todo = content.plan(store, settings.content_dir)
-    if todo.empty:
-        return store
-    from ogpkg.validate import validate
-
-    schema_changed = any(f.rel.startswith(("ontology/", "shapes/")) for f in todo.load)
-    shapes = _shapes(settings)
-    report_box = {}
-
-    def check(st: Store, graphs: list[str]) -> None:
-        report = validate(st, shapes, focus_graphs=None if schema_changed else graphs)
-        report_box["r"] = report
-        if not report.conforms:
-            raise ValidationFailed("the bundled content does not conform to shapes/", report)
-
+        return gate
     with _progress() as progress:
-        task = progress.add_task("building the store", total=len(todo.load))
+        task = progress.add_task("building the store", total=len(
+            content.plan(store, settings.content_dir).load))
         try:
-            content.sync(store, settings.content_dir, check=check,
-                         progress=lambda rel: progress.update(task, advance=1, description=rel))
-        except ValidationFailed as exc:
-            err.print(exc.report.to_text(settings.lang))  # type: ignore[attr-defined]
-            _fail(exc)
+            todo, outcome = content.sync(
+                gate, settings.content_dir,
+                progress=lambda rel: progress.update(task, advance=1, description=rel))
         except OgpkgError as exc:
             _fail(exc)
-    if not quiet:
+            raise
+    if outcome is not None and outcome.blocked:
+        err.print(outcome.report.to_text(settings.lang))
+        _fail(ValidationFailed("the bundled content does not conform to shapes/; nothing "
+                               "was written", outcome.report))
+    if not quiet and not todo.empty:
         err.print(f"store {settings.data_dir}: version {store.version} "
                   f"({len(todo.load)} file(s) loaded, {len(todo.removed)} removed)")
-    return store
+    return gate
 
 
 @app.command()
@@ -194,8 +204,7 @@ def _run_contribution(files: list[Path], *, dry_run: bool, graph: str | None,
                          "or csv"), 2)
     if graph is not None and len(files) > 1:
         _fail(OgpkgError("--graph takes one file at a time"), 2)
-    store = open_store(settings, quiet=True)
-    shapes = _shapes(settings)
+    gate = open_gate(settings, quiet=True)
     worst = 0
     for path in files:
         try:
@@ -204,27 +213,25 @@ def _run_contribution(files: list[Path], *, dry_run: bool, graph: str | None,
             parsed = read_input(path, path.name, max_bytes=settings.max_body_bytes,
                                 max_literal_bytes=settings.max_literal_bytes,
                                 base_iri=settings.base_iri)
-            outcome = contribute(store, shapes, parsed, graph=graph, dry_run=dry_run,
-                                 contributor=contributor or getpass.getuser(),
-                                 max_literal_bytes=settings.max_literal_bytes)
-        except ValidationFailed as exc:
-            _emit_report(exc.report, report, report_out, settings.lang)
-            err.print(f"[red]✗[/] {path}: does not conform — nothing written. Fix the "
-                      "violations above and run again.")
-            worst = max(worst, 1)
-            continue
+            outcome = contribute(gate, parsed, graph=graph, dry_run=dry_run,
+                                 contributor=contributor or getpass.getuser())
         except OgpkgError as exc:
             err.print(f"[bold red]error:[/] {exc}", highlight=False)
             worst = 2
             continue
         _emit_report(outcome.report, report, report_out, settings.lang)
-        if outcome.written:
+        if not outcome.conforms:
+            err.print(f"[red]✗[/] {path}: does not conform — nothing written. Fix the "
+                      "violations above and run again.")
+            worst = max(worst, 1)
+        elif outcome.written:
             err.print(f"[green]✓[/] {path}: {outcome.triples} triples written to "
                       f"<{outcome.graph}> (data version {outcome.version}).")
         else:
             err.print(f"[green]✓[/] {path}: conforms ({outcome.triples} triples). "
                       f"To write it: ogpkg ingest {path}")
-    store.close()
+    gate.close()
+    gate.store.close()
     raise typer.Exit(worst)
 
 

@@ -10,8 +10,8 @@ Each file becomes one or more named graphs:
 
 :func:`sync` compares file hashes with what the current store version recorded and, in one
 atomic write, replaces the graphs of new or changed files and drops those of deleted files.
-The bundled data is validated like any contribution: a change that does not conform is not
-written.
+The bundled data goes through the write gate like any contribution: a change that does not
+conform is not written.
 """
 
 from __future__ import annotations
@@ -22,7 +22,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ogpkg.errors import InputError, Location, ValidationFailed
+from ogpkg.contrib.gate import Change, Gate, Outcome
+from ogpkg.errors import InputError, Location
 from ogpkg.namespaces import BASE, GRAPH
 from ogpkg.store import DATASET_FORMATS, GraphLoad, MemoryDataset, Store, format_from_name
 
@@ -119,23 +120,22 @@ def parse_file(f: ContentFile, base_iri: str = BASE) -> tuple[MemoryDataset, lis
     return ds, ds.graph_names()
 
 
-Checker = Callable[[Store, list[str]], None]
+def sync(gate: Gate, root: Path, *, progress: Callable[[str], None] | None = None,
+         force: bool = False) -> tuple[SyncPlan, Outcome | None]:
+    """Bring the store in step with the content under ``root``, through the write gate:
+    validated like any write, committed atomically or not at all.
 
-
-def sync(store: Store, root: Path, *, check: Checker | None = None,
-         progress: Callable[[str], None] | None = None, force: bool = False) -> SyncPlan:
-    """Bring the store in step with the content under ``root``, atomically.
-
-    ``check(store, graphs)`` validates the working copy before the commit (see
-    :meth:`Store.write`). Returns what was done. Raises :class:`ParseError` /
-    :class:`InputError` for unreadable files and :class:`ValidationFailed` for content that
-    does not conform; in every case the store is left as it was.
+    Returns what was planned and the gate's outcome (None when nothing changed); when the
+    outcome does not conform nothing was written. Raises :class:`ParseError` /
+    :class:`InputError` for unreadable files; in every case but a written outcome the store
+    is left as it was.
     """
+    store = gate.store
     todo = plan(store, root)
     if force:
         todo.load, todo.unchanged = todo.load + todo.unchanged, []
     if todo.empty:
-        return todo
+        return todo, None
     recorded: dict[str, Any] = dict(store.meta().get("content", {}))
     drop: set[str] = set()
     for rel in todo.removed:
@@ -157,11 +157,11 @@ def sync(store: Store, root: Path, *, check: Checker | None = None,
             loads.append(GraphLoad(g, dataset=ds, from_graph=g, source=f.rel))
         recorded[f.rel] = {"sha256": f.sha256, "graphs": graphs}
     drop -= {item.graph for item in loads}
-    store.write(replace=loads, drop=sorted(drop), check=check,
-                meta={"content": recorded, "message": f"sync {len(todo.load)} file(s), "
-                      f"removed {len(todo.removed)}"})
-    return todo
+    change = Change(f"sync {len(todo.load)} file(s), removed {len(todo.removed)}",
+                    replace=loads, drop=sorted(drop), repository=True,
+                    meta={"content": recorded})
+    return todo, gate.submit(change)
 
 
-__all__ = ["ContentFile", "SyncPlan", "ValidationFailed", "discover", "ontology_files",
+__all__ = ["ContentFile", "SyncPlan", "discover", "ontology_files",
            "parse_file", "plan", "shape_files", "sync"]

@@ -1,10 +1,11 @@
-"""Validation-gated writes of contributed datasets.
+"""Contributed datasets, written through the write gate.
 
-``contribute`` = read (parse errors with line/column or row/column) → load into the working
-copy under the contribution's own graph → validate against the shapes together with the
-ontology and the entities already in the store → write only if it conforms, with provenance
-(who, when, which file and its hash, the report). Anything else rolls the working copy back:
-the committed store is untouched.
+``contribute`` = the parsed file (parse errors with line/column or row/column were raised
+when it was read) → a :class:`~ogpkg.contrib.gate.Change` loading it into the contribution's
+own graph → the gate validates it against the shapes together with the ontology and the
+entities already in the store, and writes it only if it conforms, with provenance (who,
+when, which file and its hash, the report). A dry run (``ogpkg validate``, the upload page)
+is the same path ending in a roll-back.
 """
 
 from __future__ import annotations
@@ -16,12 +17,14 @@ from rdflib import BNode, Literal, URIRef
 from rdflib.namespace import FOAF, PROV, RDF, SDO, SH, XSD
 from rdflib.term import Node
 
-from ogpkg.errors import OgpkgError, ValidationFailed
+from ogpkg.contrib.gate import Change, Gate
+from ogpkg.errors import InputError
 from ogpkg.ingest import ParsedInput
 from ogpkg.namespaces import BASE, CONTRIBUTION_GRAPH_PREFIX, ID, ONTOLOGY
-from ogpkg.store import GraphLoad, MemoryDataset, Store
-from ogpkg.validate import Shapes, ValidationReport, validate
+from ogpkg.store import GraphLoad, MemoryDataset
+from ogpkg.validate import ValidationReport
 
+Triple = tuple[Node, Node, Node]
 OGP_SHA256 = URIRef(ONTOLOGY + "contentSha256")
 OGP_REPORT = URIRef(ONTOLOGY + "validationReport")
 
@@ -39,9 +42,10 @@ class Outcome:
     def written(self) -> bool:
         return self.version is not None
 
-
-class _DryRun(OgpkgError):
-    """Raised inside a write to roll a validation-only run back."""
+    @property
+    def conforms(self) -> bool:
+        """No result that blocks a write (warnings do not)."""
+        return not self.report.violations()
 
 
 def contribution_id(parsed: ParsedInput, now: dt.datetime) -> str:
@@ -88,38 +92,27 @@ def provenance(graph: str, parsed: ParsedInput, report: ValidationReport, contri
     return triples
 
 
-def contribute(store: Store, shapes: Shapes, parsed: ParsedInput, *, contributor: str,
+def contribute(gate: Gate, parsed: ParsedInput, *, contributor: str,
                graph: str | None = None, dry_run: bool = False,
-               max_literal_bytes: int | None = None,
                now: dt.datetime | None = None) -> Outcome:
-    """Validate ``parsed`` in the context of the store and, unless ``dry_run``, write it.
-
-    Returns the :class:`Outcome`. Raises :class:`ValidationFailed` (carrying the report) when
-    the data does not conform; :class:`StoreError` when the store cannot be written. The
-    committed store is unchanged unless the outcome says ``written``.
-    """
+    """Validate ``parsed`` in the context of the store and, unless ``dry_run`` or it does not
+    conform, write it into its own graph with provenance. Non-conformance is the outcome
+    (``outcome.conforms`` is False, nothing written), not an exception; raises
+    :class:`~ogpkg.errors.Forbidden` when ``graph`` is one the policy keeps from writers and
+    :class:`InputError` for a file with no triples."""
+    if parsed.triples == 0:
+        raise InputError(f"{parsed.name}: the file holds no triples; nothing to check")
+    store = gate.store
     now = now or dt.datetime.now(dt.UTC).replace(microsecond=0)
     graph = graph or (store.base_iri + CONTRIBUTION_GRAPH_PREFIX[len(BASE):]
                       + contribution_id(parsed, now))
-    holder: dict[str, ValidationReport] = {}
+    target = graph
 
-    def check(st: Store, graphs: list[str]) -> None:
-        report = validate(st, shapes, focus_graphs=graphs, locate=parsed.locate,
-                          max_literal_bytes=max_literal_bytes)
-        holder["report"] = report
-        if not report.conforms:
-            raise ValidationFailed(
-                f"{parsed.name}: does not conform ({len(report.violations())} violation(s)); "
-                "nothing was written", report)
-        if dry_run:
-            raise _DryRun("dry run")
-        st.add_quads(graph, provenance(graph, parsed, report, contributor, now, st.base_iri))
+    def with_provenance(report: ValidationReport) -> list[tuple[str, list[Triple]]]:
+        return [(target, provenance(target, parsed, report, contributor, now, store.base_iri))]
 
     load = GraphLoad(graph, dataset=parsed.dataset, from_graph=None, source=parsed.name)
-    try:
-        version = store.write(replace=[load], check=check, meta={
-            "message": f"contribution {parsed.name} by {contributor}"})
-    except _DryRun:
-        return Outcome(holder["report"], graph, None, parsed.triples)
-    return Outcome(holder["report"], graph, version, parsed.triples)
-
+    change = Change(f"contribution {parsed.name} by {contributor}", replace=[load],
+                    locate=parsed.locate, extra=with_provenance)
+    done = gate.submit(change, dry_run=dry_run)
+    return Outcome(done.report, graph, done.version if done.written else None, parsed.triples)

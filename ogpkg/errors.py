@@ -170,3 +170,9 @@ class UpstreamError(OgpkgError, OSError):
     """A remote endpoint called by ``SERVICE`` failed or could not be reached."""
 
     status = 502
+
+
+class Unavailable(OgpkgError):
+    """The operation cannot be offered on this server as it is set up."""
+
+    status = 503

@@ -25,6 +25,7 @@ from __future__ import annotations
 import contextlib
 import gc
 import io
+import itertools
 import json
 import logging
 import os
@@ -46,6 +47,7 @@ else:  # imported on first use: query workers never convert terms and start fast
     Node = Any
 
 from ogpkg.errors import (
+    Forbidden,
     InputError,
     Location,
     NotFoundError,
@@ -704,6 +706,17 @@ class Store(_MaterialisedUnion):
 
     # -- writing
 
+    def begin(self) -> Transaction:
+        """Start the one write in progress: the working copy is marked ``DIRTY`` until the
+        transaction commits or rolls back (a crash in between is rolled back on the next
+        open). Only :class:`ogpkg.contrib.gate.Gate` calls this in the package."""
+        assert self._store is not None
+        if self._dirty_file.exists():
+            raise StoreError("a write is already in progress on this store")
+        self._dirty_file.write_text(str(os.getpid()))
+        _fsync_dir(self.data_dir)
+        return Transaction(self)
+
     def write(self, *, replace: Iterable[GraphLoad] = (), drop: Iterable[str] = (),
               meta: dict[str, Any] | None = None,
               check: Callable[[Store, list[str]], None] | None = None,
@@ -711,71 +724,30 @@ class Store(_MaterialisedUnion):
               apply: Callable[[Store], list[str]] | None = None) -> int:
         """Replace and drop graphs as one atomic step; returns the new version.
 
-        ``check(store, graphs)`` runs after the changes are applied to the working copy and
-        before the commit; if it raises, the working copy is rolled back and the error
-        propagates (this is how validation gates writes). ``apply(store)``, if given, makes
-        further changes to the working copy and returns the graphs it changed. Any failure
-        leaves the committed store exactly as it was.
+        A low-level primitive (no policy, no validation): the package writes through
+        :class:`ogpkg.contrib.gate.Gate`. ``check(store, graphs)`` runs after the changes are
+        applied and before the commit; if it raises, the working copy is rolled back and the
+        error propagates. ``apply(store)`` makes further changes and returns the graphs it
+        changed. Any failure leaves the committed store exactly as it was.
         """
-        assert self._store is not None
-        loads = list(replace)
-        self._dirty_file.write_text(str(os.getpid()))
-        _fsync_dir(self.data_dir)
+        txn = self.begin()
         try:
             for g in drop:
-                self._remove_graph(ox.NamedNode(g))
-            for item in loads:
+                txn.drop_graph(g)
+            changed = []
+            for item in replace:
                 if progress:
                     progress(item.graph)
-                self._replace_graph(item)
-            changed = [i.graph for i in loads]
+                txn.replace_graph(item)
+                changed.append(item.graph)
             if apply is not None:
                 changed += apply(self)
             if check is not None:
                 check(self, changed)
-            self._store.flush()
         except BaseException:
-            self.rollback()
+            txn.rollback()
             raise
-        return self._commit(meta or {})
-
-    def update(self, update: str, *, graphs: Iterable[str],
-               meta: dict[str, Any] | None = None,
-               check: Callable[[Store, list[str]], None] | None = None) -> int:
-        """Apply a SPARQL update that changes only the named ``graphs``, as one atomic step;
-        returns the new version.
-
-        The caller guarantees (see :mod:`ogpkg.writes`) that the update writes nothing
-        outside ``graphs`` and never the default graph; the union in the default graph is
-        then brought in step for those graphs alone. ``check`` as in :meth:`write`. Raises
-        :class:`ParseError` for a bad update; any failure leaves the store as it was.
-        """
-        assert self._store is not None
-        targets = [ox.NamedNode(g) for g in graphs]
-        before = {g.value: set(self._store.quads_for_pattern(None, None, None, g))
-                  for g in targets}
-
-        def apply(store: Store) -> list[str]:
-            assert store._store is not None
-            try:
-                store._store.update(update)
-            except SyntaxError as exc:
-                raise _query_error(exc) from None
-            except (ValueError, OSError) as exc:
-                raise InputError(f"SPARQL update: {exc}") from None
-            default = ox.DefaultGraph()
-            for g in targets:
-                after = set(store._store.quads_for_pattern(None, None, None, g))
-                for q in before[g.value] - after:
-                    if not any(not isinstance(x.graph_name, ox.DefaultGraph)
-                               for x in store._store.quads_for_pattern(
-                                   q.subject, q.predicate, q.object, None)):
-                        store._store.remove(ox.Quad(q.subject, q.predicate, q.object, default))
-                store._store.extend(ox.Quad(q.subject, q.predicate, q.object, default)
-                                    for q in after - before[g.value])
-            return [g.value for g in targets]
-
-        return self.write(apply=apply, meta=meta, check=check)
+        return txn.commit(meta or {})
 
     def compact(self) -> int:
         """Compact the working copy (merge its many small files after a large load) and commit
@@ -828,6 +800,10 @@ class Store(_MaterialisedUnion):
         assert self._store is not None
         if not self._dirty_file.exists():
             raise StoreError("add_quads is only allowed during a write")
+        self._add_quads(graph, triples)
+
+    def _add_quads(self, graph: str, triples: Iterable[tuple[Node, Node, Node]]) -> None:
+        assert self._store is not None
         g = ox.NamedNode(graph)
         self._store.extend(_with_union(g, (ox.Quad(to_ox(s), to_ox(p), to_ox(o), g)
                                            for s, p, o in triples)))
@@ -863,6 +839,227 @@ class Store(_MaterialisedUnion):
                     shutil.rmtree(p, ignore_errors=True)
                 else:
                     p.unlink(missing_ok=True)
+
+
+@dataclass
+class Delta:
+    """What a change did to the working copy, read back from the store itself (not from
+    the request that asked for it): quads added and removed per named graph, whether the
+    default graph (the materialised union) was changed directly, and the named graphs that
+    appeared or disappeared."""
+
+    added: dict[str, int] = field(default_factory=dict)
+    removed: dict[str, int] = field(default_factory=dict)
+    default_added: int = 0
+    default_removed: int = 0
+    created: set[str] = field(default_factory=set)
+    dropped: set[str] = field(default_factory=set)
+    _plus: list[Any] = field(default_factory=list, repr=False)   # named quads added
+    _minus: list[Any] = field(default_factory=list, repr=False)  # named quads removed
+
+    @property
+    def graphs(self) -> list[str]:
+        """The named graphs whose content or existence changed."""
+        return sorted({*self.added, *self.removed, *self.created, *self.dropped})
+
+    @property
+    def default_changed(self) -> bool:
+        return bool(self.default_added or self.default_removed)
+
+    @property
+    def removes(self) -> bool:
+        return bool(self.removed or self.dropped)
+
+    @property
+    def empty(self) -> bool:
+        return not self.graphs and not self.default_changed
+
+    def total(self) -> tuple[int, int]:
+        """(quads added, quads removed) over the named graphs."""
+        return sum(self.added.values()), sum(self.removed.values())
+
+    def merge(self, other: Delta) -> None:
+        for mine, theirs in ((self.added, other.added), (self.removed, other.removed)):
+            for g, n in theirs.items():
+                mine[g] = mine.get(g, 0) + n
+        self.default_added += other.default_added
+        self.default_removed += other.default_removed
+        self.created |= other.created
+        self.dropped |= other.dropped
+        self._plus += other._plus
+        self._minus += other._minus
+
+
+def _differences(before: Iterable[Any], after: Iterable[Any]) -> tuple[set[Any], set[Any]]:
+    """(only in before, only in after) of two quad streams. Two stores list the same quads
+    in the same order, so walking both side by side keeps the pending sets as small as the
+    difference, whatever the size of the store."""
+    gone: set[Any] = set()
+    new: set[Any] = set()
+    for a, b in itertools.zip_longest(before, after):
+        if a == b:
+            continue
+        if a is not None:
+            if a in new:
+                new.discard(a)
+            else:
+                gone.add(a)
+        if b is not None:
+            if b in gone:
+                gone.discard(b)
+            else:
+                new.add(b)
+    return gone, new
+
+
+_STORAGE_ERROR = re.compile(r"\b(IO error|Corruption|rocksdb|No space left)\b", re.I)
+
+
+class Transaction:
+    """The one write in progress on a :class:`Store` (see :meth:`Store.begin`). Changes go
+    to the working copy; :meth:`delta` reads back what they did; :meth:`commit` makes them
+    the next version and :meth:`rollback` discards them."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self._open = True
+
+    def _ox(self) -> Any:
+        if not self._open or self.store._store is None:
+            raise StoreError("the transaction is over")
+        return self.store._store
+
+    # -- changes
+
+    def replace_graph(self, item: GraphLoad) -> None:
+        """Make ``item.graph`` hold exactly ``item``'s content (and keep the union in step)."""
+        self._ox()
+        self.store._replace_graph(item)
+
+    def merge_graph(self, item: GraphLoad) -> None:
+        """Add ``item``'s content to ``item.graph``, keeping what it holds."""
+        st = self._ox()
+        g = ox.NamedNode(item.graph)
+        if item.dataset is not None:
+            pattern = ox.NamedNode(item.from_graph) if item.from_graph else None
+            st.extend(_with_union(g, item.dataset._store.quads_for_pattern(
+                None, None, None, pattern)))
+        if item.data is not None:
+            st.extend(_with_union(g, parse_quads(item.data, item.fmt, source=item.source,
+                                                 graph=item.graph,
+                                                 base_iri=self.store.base_iri)))
+        if item.quads:
+            self.store._add_quads(item.graph, item.quads)
+
+    def drop_graph(self, graph: str) -> None:
+        self._ox()
+        self.store._remove_graph(ox.NamedNode(graph))
+
+    def add_quads(self, graph: str, triples: Iterable[tuple[Node, Node, Node]]) -> None:
+        self._ox()
+        self.store._add_quads(graph, triples)
+
+    def run_update(self, update: str, *, base_iri: str | None = None) -> None:
+        """Execute a SPARQL update on the working copy, as the store reads it. Its default
+        graph is the materialised union: what the update does there shows in
+        :meth:`delta` as a direct change of the default graph. Raises :class:`ParseError`
+        for an update that does not parse and :class:`InputError` for one that fails."""
+        try:  # no local name for the store: a traceback must not keep it (and its lock) open
+            self._ox().update(update, base_iri=base_iri)
+        except SyntaxError as exc:
+            msg, line, column = _clean_message(exc)
+            raise ParseError(f"SPARQL update: {msg}",
+                             location=Location("update", line=line, column=column)) from None
+        except (ValueError, RuntimeError) as exc:
+            raise InputError(f"SPARQL update: {exc}") from None
+        except OSError as exc:
+            if _STORAGE_ERROR.search(str(exc)):
+                raise StoreError(f"SPARQL update: {exc}") from None
+            # the only other I/O an update does is a fetch (LOAD, SERVICE), which the
+            # writer's thread is not allowed to make
+            raise Forbidden("SPARQL update: the update tried to fetch over the network "
+                            f"(LOAD or SERVICE: {exc}); writes never fetch: send the data in "
+                            "the request (INSERT DATA, or the Graph Store Protocol)") from None
+
+    # -- reading back
+
+    def _before(self) -> Any:
+        version = self.store.version
+        if version == 0:
+            return ox.Store()
+        return ox.Store.read_only(str(self.store.snapshot_path(version)))
+
+    def delta(self, graphs: Iterable[str] | None = None) -> Delta:
+        """What the working copy holds now that the committed version does not, and the
+        reverse: over the whole store (every named graph and the default graph) when
+        ``graphs`` is None, else over those named graphs alone."""
+        st = self._ox()
+        before = self._before()
+        out = Delta()
+        if graphs is None:
+            names_before = {g.value for g in before.named_graphs()}
+            names_after = {g.value for g in st.named_graphs()}
+            gone, new = _differences(before.quads_for_pattern(None, None, None, None),
+                                     st.quads_for_pattern(None, None, None, None))
+        else:
+            names_before, names_after = set(), set()
+            gone, new = set(), set()
+            for g in graphs:
+                node = ox.NamedNode(g)
+                if before.contains_named_graph(node):
+                    names_before.add(g)
+                if st.contains_named_graph(node):
+                    names_after.add(g)
+                a, b = _differences(before.quads_for_pattern(None, None, None, node),
+                                    st.quads_for_pattern(None, None, None, node))
+                gone |= a
+                new |= b
+        for quads, counts, keep in ((new, out.added, out._plus),
+                                    (gone, out.removed, out._minus)):
+            for q in quads:
+                if isinstance(q.graph_name, ox.DefaultGraph):
+                    if counts is out.added:
+                        out.default_added += 1
+                    else:
+                        out.default_removed += 1
+                    continue
+                counts[q.graph_name.value] = counts.get(q.graph_name.value, 0) + 1
+                keep.append(q)
+        out.created = names_after - names_before
+        out.dropped = names_before - names_after
+        return out
+
+    def reconcile_union(self, delta: Delta) -> None:
+        """Bring the default graph (the union) in step with the named-graph changes of
+        ``delta``: an added triple joins it; a removed one leaves it unless another named
+        graph still states it."""
+        st = self._ox()
+        default = ox.DefaultGraph()
+        st.extend(ox.Quad(q.subject, q.predicate, q.object, default) for q in delta._plus)
+        for q in delta._minus:
+            if not any(not isinstance(x.graph_name, ox.DefaultGraph)
+                       for x in st.quads_for_pattern(q.subject, q.predicate, q.object, None)):
+                st.remove(ox.Quad(q.subject, q.predicate, q.object, default))
+
+    def count(self, graph: str) -> int:
+        """Quads in a named graph of the working copy."""
+        st = self._ox()
+        rows = st.query(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}")
+        return int(next(iter(rows))["n"].value)
+
+    # -- ending
+
+    def commit(self, meta: dict[str, Any]) -> int:
+        """Make the changes the next version (the atomic rename of ``CURRENT``); returns it."""
+        self._ox().flush()
+        self._open = False
+        return self.store._commit(meta)
+
+    def rollback(self) -> None:
+        """Discard the changes: the working copy is rebuilt from the committed version."""
+        if self._open:
+            self._open = False
+            self.store.rollback()
 
 
 def _with_union(g: Any, quads: Iterable[Any]) -> Iterator[Any]:

@@ -1,107 +1,53 @@
-"""Writes that arrive over HTTP: SPARQL updates and Graph Store Protocol requests.
-
-Every write names the graphs it changes, is validated against the shapes like any
-contribution (the changed graphs, with the ontology and the rest of the store), and is
-committed atomically or not at all. Policy for updates:
-
-* the default graph is the union of all named graphs, so an update must write into named
-  graphs (``GRAPH <g> { … }``, ``WITH <g>``); it may read the union freely;
-* target graphs must be fixed IRIs (``GRAPH ?g`` in a template is refused) so that the
-  changed graphs are known and validated;
-* ``LOAD`` is refused: it would make the server fetch a URL (use the Graph Store Protocol);
-* graphs filled from the repository's files (ontology, shapes, data) are read-only here.
+"""Writes that arrive over HTTP — SPARQL updates and Graph Store Protocol requests — as
+:class:`~ogpkg.contrib.gate.Change` s for the write gate, which applies each one, reads its
+effect back from the store, enforces the policy on that effect, validates and commits or
+rolls back (see :mod:`ogpkg.contrib.gate`). Nothing here decides what an update may do from
+its text: the store executes it and the gate judges what it did.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
-from dataclasses import dataclass
-from typing import Any
 
-from ogpkg.errors import Forbidden, InputError, ParseError, ValidationFailed
-from ogpkg.errors import Location as Loc
-from ogpkg.store import GraphLoad, MemoryDataset, Store
-from ogpkg.validate import Shapes, validate
+from ogpkg.contrib.gate import Change, Outcome
+from ogpkg.errors import InputError, ValidationFailed
+from ogpkg.store import GraphLoad, MemoryDataset
 
 
-@dataclass
-class WriteOutcome:
-    version: int
-    graphs: list[str]
+def refuse_blocked(outcome: Outcome) -> Outcome:
+    """``outcome``, or a :class:`ValidationFailed` (422, with the report) when the gate
+    found that the write does not conform."""
+    if outcome.blocked:
+        raise ValidationFailed(
+            f"the write does not conform ({len(outcome.report.violations())} violation(s)); "
+            "nothing was written", outcome.report)
+    return outcome
 
 
-# --------------------------------------------------------------------------- update policy
-
-def _iri(term: Any, what: str) -> str:
-    from rdflib import URIRef
-
-    if isinstance(term, URIRef):
-        return str(term)
-    raise InputError(f"{what}: the target graph must be a fixed IRI, not {term!s}; updates "
-                     "name the graphs they change")
-
-
-def update_targets(update: str, all_graphs: Iterable[str]) -> list[str]:
-    """The named graphs an update may change. Raises :class:`InputError` for what the policy
-    refuses and :class:`ParseError` for an update that does not parse."""
-    from pyparsing import ParseException
-    from rdflib.plugins.sparql.algebra import translateUpdate
-    from rdflib.plugins.sparql.parser import parseUpdate
-
-    try:
-        ops = translateUpdate(parseUpdate(update)).algebra
-    except ParseException as exc:
-        raise ParseError(f"SPARQL update: {exc.msg}",
-                         location=Loc("update", line=exc.lineno, column=exc.col)) from None
-    except Exception as exc:  # rdflib raises plain exceptions for unknown prefixes etc.
-        raise InputError(f"SPARQL update: {exc}") from None
-    targets: set[str] = set()
-    default_msg = ("{op} writes into the default graph, which is the union of all graphs "
-                   "here; write into a named graph (GRAPH <…> {{ … }} or WITH <…>)")
-    for op in ops:
-        name = op.name
-        if name == "Load":
-            raise InputError("LOAD is not allowed: the server does not fetch URLs; send the "
-                             "data with the Graph Store Protocol (PUT/POST /graph-store)")
-        if name in ("InsertData", "DeleteData", "DeleteWhere"):
-            if op.triples:
-                raise InputError(default_msg.format(op=_OP_NAMES[name]))
-            targets.update(_iri(g, _OP_NAMES[name]) for g in (op.quads or {}))
-        elif name == "Modify":
-            for clause in (op.delete, op.insert):
-                if clause is None:
-                    continue
-                if clause.triples:
-                    if op.withClause is None:
-                        raise InputError(default_msg.format(op="DELETE/INSERT"))
-                    targets.add(_iri(op.withClause, "WITH"))
-                targets.update(_iri(g, "DELETE/INSERT") for g in (clause.quads or {}))
-        elif name in ("Clear", "Drop"):
-            g = op.graphiri
-            if g == "DEFAULT":
-                raise InputError(f"{name.upper()} DEFAULT is refused: the default graph is the "
-                                 "union of all graphs; clear or drop named graphs")
-            if g in ("ALL", "NAMED"):
-                targets.update(all_graphs)
-            else:
-                targets.add(_iri(g, name.upper()))
-        elif name == "Create":
-            targets.add(_iri(op.graphiri, "CREATE"))
-        elif name in ("Add", "Move", "Copy"):
-            src, dst = op.graph
-            if dst == "DEFAULT" or (name == "Move" and src == "DEFAULT"):
-                raise InputError(default_msg.format(op=name.upper()))
-            targets.add(_iri(dst, name.upper()))
-            if name == "Move":
-                targets.add(_iri(src, "MOVE"))
-        else:
-            raise InputError(f"unsupported update operation {name}")
-    return sorted(targets)
+def update_change(update: str, *, using_graphs: list[str] | None = None,
+                  using_named_graphs: list[str] | None = None,
+                  base_iri: str | None = None) -> Change:
+    """A SPARQL update as a change, with the protocol's ``using-graph-uri`` /
+    ``using-named-graph-uri`` applied as USING / USING NAMED clauses. Raises
+    :class:`InputError` when the update has its own USING or WITH as well."""
+    text = with_using(update, using_graphs or [], using_named_graphs or [])
+    return Change("SPARQL update", update=text, base_iri=base_iri)
 
 
-_OP_NAMES = {"InsertData": "INSERT DATA", "DeleteData": "DELETE DATA",
-             "DeleteWhere": "DELETE WHERE"}
+def put_change(graph: str, data: MemoryDataset, *, merge: bool = False,
+               locate: object = None) -> Change:
+    """Replace (PUT) or extend (POST, ``merge``) a named graph with ``data``."""
+    load = GraphLoad(graph, dataset=data, from_graph=None, source="request body")
+    what = f"graph store {'POST' if merge else 'PUT'} <{graph}>"
+    if merge:
+        return Change(what, merge=[load], locate=locate)
+    return Change(what, replace=[load], locate=locate)
+
+
+def delete_change(graph: str) -> Change:
+    """Drop a named graph; the rest of the store must still conform without it."""
+    return Change(f"graph store DELETE <{graph}>", drop=[graph])
+
 
 _TOKEN = re.compile(r'''
   (?P<comment>\#[^\n]*)
@@ -180,70 +126,3 @@ def _block(tokens: list[re.Match[str]], start: int) -> tuple[int, int]:
             if depth == 0 and begin is not None:
                 return begin, m.end()
     raise InputError("DELETE WHERE without a complete { … } block")
-
-
-# --------------------------------------------------------------------------- checks
-
-def managed_graphs(store: Store) -> dict[str, str]:
-    """Graphs filled from the repository's files -> the file that fills each."""
-    return {g: rel for rel, info in store.meta().get("content", {}).items()
-            for g in info.get("graphs", [])}
-
-
-def refuse_managed(store: Store, graphs: Iterable[str]) -> None:
-    managed = managed_graphs(store)
-    for g in graphs:
-        if g in managed:
-            raise Forbidden(f"graph <{g}> is filled from the repository file {managed[g]}; "
-                            "change that file instead")
-
-
-def _checker(shapes: Shapes, max_literal_bytes: int | None, whole: bool,
-             locate: Any = None) -> Any:
-    def check(st: Store, graphs: list[str]) -> None:
-        present = set(st.graph_names())
-        focus = None if whole else [g for g in graphs if g in present]
-        report = validate(st, shapes, focus_graphs=focus, locate=locate,
-                          max_literal_bytes=max_literal_bytes)
-        if not report.conforms:
-            raise ValidationFailed(
-                f"the write does not conform ({len(report.violations())} violation(s)); "
-                "nothing was written", report)
-    return check
-
-
-def apply_update(store: Store, shapes: Shapes, update: str, *,
-                 using_graphs: list[str] | None = None,
-                 using_named_graphs: list[str] | None = None,
-                 max_literal_bytes: int | None = None) -> WriteOutcome:
-    """Validate and apply a SPARQL update. Raises :class:`InputError` / :class:`ParseError`
-    (400), :class:`Forbidden` (403) and :class:`ValidationFailed` (422)."""
-    graphs = update_targets(update, store.graph_names())
-    refuse_managed(store, graphs)
-    text = with_using(update, using_graphs or [], using_named_graphs or [])
-    removes = bool(re.search(r"\b(DELETE|CLEAR|DROP|MOVE)\b", update, re.I))
-    version = store.update(text, graphs=graphs, check=_checker(shapes, max_literal_bytes, removes),
-                           meta={"message": f"SPARQL update of {len(graphs)} graph(s)"})
-    return WriteOutcome(version, graphs)
-
-
-# --------------------------------------------------------------------------- graph store
-
-def put_graph(store: Store, shapes: Shapes, graph: str, data: MemoryDataset, *,
-              merge: bool = False, locate: Any = None,
-              max_literal_bytes: int | None = None) -> WriteOutcome:
-    """Replace (PUT) or extend (POST, ``merge``) a named graph with ``data``, validated."""
-    refuse_managed(store, [graph])
-    kept = [(s, p, o) for s, p, o, _ in store.quads(graph)] if merge else []
-    load = GraphLoad(graph, dataset=data, from_graph=None, source="request body", quads=kept)
-    version = store.write(replace=[load], check=_checker(shapes, max_literal_bytes, False, locate),
-                          meta={"message": f"graph store {'POST' if merge else 'PUT'} <{graph}>"})
-    return WriteOutcome(version, [graph])
-
-
-def delete_graph(store: Store, shapes: Shapes, graph: str) -> WriteOutcome:
-    """Drop a named graph; the rest of the store must still conform without it."""
-    refuse_managed(store, [graph])
-    version = store.write(drop=[graph], check=_checker(shapes, None, True),
-                          meta={"message": f"graph store DELETE <{graph}>"})
-    return WriteOutcome(version, [graph])

@@ -27,19 +27,16 @@ def shapes():  # type: ignore[no-untyped-def]
 
 @pytest.fixture(scope="session")
 def built_dir(tmp_path_factory: pytest.TempPathFactory, shapes) -> Path:  # type: ignore[no-untyped-def]
-    """A data directory holding the store built from the bundled content (validated)."""
-    from ogpkg.errors import ValidationFailed
-    from ogpkg.validate import validate
+    """A data directory holding the store built from the bundled content, through the write
+    gate (validated)."""
+    from ogpkg.contrib.gate import Gate
 
     data_dir = tmp_path_factory.mktemp("store")
-
-    def check(st: Store, graphs: list[str]) -> None:
-        report = validate(st, shapes)
-        if not report.conforms:
-            raise ValidationFailed(report.to_text("en"), report)
-
     with Store(data_dir) as store:
-        content.sync(store, ROOT, check=check)
+        gate = Gate(store, shapes)
+        _, outcome = content.sync(gate, ROOT)
+        gate.close()
+    assert outcome is not None and outcome.written, outcome and outcome.report.to_text("en")
     return data_dir
 
 

@@ -3,13 +3,11 @@ snapshot reader, the query engine, the result cache, the metrics and the single 
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import hmac
 import json
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from fastapi import Request
 from starlette.concurrency import run_in_threadpool
@@ -24,6 +22,9 @@ from ogpkg.uploads import Uploads
 from ogpkg.web.cache import ResultCache
 from ogpkg.web.observability import Metrics
 
+if TYPE_CHECKING:
+    from ogpkg.contrib.gate import Change, Gate, Outcome
+
 
 @dataclass
 class AppContext:
@@ -36,8 +37,8 @@ class AppContext:
     trusted_services: frozenset[str] = frozenset()
     #: the example queries served at /api/queries/<name>
     canned: dict[str, CannedQuery] = field(default_factory=dict)
-    write_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     _store: Store | None = None
+    _gate: Gate | None = None
     _uploads: Uploads | None = None
     _shapes: Any = None
     _stats: dict[int, dict[str, Any]] = field(default_factory=dict)
@@ -109,15 +110,21 @@ class AppContext:
         if not hmac.compare_digest(given.strip().encode(), token.encode()):
             raise AuthError("the bearer token is not valid")
 
-    @contextlib.asynccontextmanager
-    async def writing(self) -> AsyncIterator[Store]:
-        """The one writer, to this caller alone until the block ends; requests after it see
-        what it committed."""
-        async with self.write_lock:
-            try:
-                yield self.writer()
-            finally:
-                self.reader.forget()
+    def gate(self) -> Gate:
+        """The write gate, the one path of every write (opened on first use and kept)."""
+        if self._gate is None:
+            from ogpkg.contrib.gate import Gate
+
+            self._gate = Gate(self.writer(), self.shapes,
+                              max_literal_bytes=self.settings.max_literal_bytes)
+        return self._gate
+
+    async def submit(self, change: Change, *, dry_run: bool = False) -> Outcome:
+        """Put ``change`` through the write gate; requests after it see what it committed."""
+        try:
+            return await self.gate().asubmit(change, dry_run=dry_run)
+        finally:
+            self.reader.forget()
 
     def writer(self) -> Store:
         """The one writer of the store, opened on first use and kept."""
@@ -144,6 +151,9 @@ class AppContext:
         return self._shapes
 
     def close(self) -> None:
+        if self._gate is not None:
+            self._gate.close()
+            self._gate = None
         if self._store is not None:
             self._store.close()
             self._store = None

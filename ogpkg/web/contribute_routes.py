@@ -31,7 +31,7 @@ from ogpkg.ingest import CSV_FORMATS, ParsedInput, read_input
 from ogpkg.ingest.csv_templates import TEMPLATES
 from ogpkg.report_html import RESULTS_STYLE, render_results, short
 from ogpkg.report_html import ui as report_words
-from ogpkg.store import RDF_FORMATS, Store
+from ogpkg.store import RDF_FORMATS
 from ogpkg.uploads import Upload
 from ogpkg.web.context import AppContext, ctx_of, read_body
 from ogpkg.web.resources import LANGS, local_path, pick_lang
@@ -287,8 +287,8 @@ async def upload(request: Request) -> Response:
         body = (f"<h1>{w['upload_title']}</h1>{_input_error_html(exc, lang)}"
                 f"{_upload_form(ctx, lang)}")
         return _page(w["upload_title"], body, lang, exc.status)
-    async with ctx.writing() as store:
-        outcome = await run_in_threadpool(_check, ctx, store, parsed)
+    outcome = await run_in_threadpool(
+        contribute, ctx.gate(), parsed, contributor="-", dry_run=True)
     kept = Upload(id="", name=parsed.name, fmt=parsed.fmt, size=parsed.size,
                   sha256=parsed.sha256, triples=parsed.triples,
                   created=dt.datetime.now(dt.UTC).timestamp(), report=outcome.report,
@@ -300,15 +300,6 @@ async def upload(request: Request) -> Response:
                              "report": outcome.report.to_json(lang)},
                             status_code=201, headers={"Location": where})
     return RedirectResponse(f"{where}?lang={lang}", status_code=303)
-
-
-def _check(ctx: AppContext, store: Store, parsed: ParsedInput) -> Outcome:
-    """Validate ``parsed`` in the context of the store, writing nothing."""
-    try:
-        return contribute(store, ctx.shapes(), parsed, contributor="-", dry_run=True,
-                          max_literal_bytes=ctx.settings.max_literal_bytes)
-    except ValidationFailed as exc:
-        return Outcome(exc.report, "", None, parsed.triples)  # type: ignore[arg-type]
 
 
 def _focus_nodes(ctx: AppContext, parsed: ParsedInput, outcome: Outcome) -> dict[str, Any]:
@@ -512,17 +503,20 @@ async def publish(request: Request, upload_id: str) -> Response:
         read_input, data, up.name, fmt=up.fmt, max_bytes=ctx.settings.max_body_bytes,
         max_literal_bytes=ctx.settings.max_literal_bytes, base_iri=ctx.settings.base_iri)
     try:
-        async with ctx.writing() as store:
-            outcome = await run_in_threadpool(
-                contribute, store, ctx.shapes(), parsed, contributor=contributor,
-                max_literal_bytes=ctx.settings.max_literal_bytes)
-    except ValidationFailed as exc:  # the data changed since the check
-        up.report = exc.report  # type: ignore[assignment]
+        outcome = await run_in_threadpool(contribute, ctx.gate(), parsed,
+                                          contributor=contributor)
+    finally:
+        ctx.reader.forget()
+    if not outcome.conforms:  # the data changed since the check
+        up.report = outcome.report
         await run_in_threadpool(ctx.uploads.save, up)
+        refused = ValidationFailed(f"{up.name}: does not conform with the data as it is now "
+                               f"({len(outcome.report.violations())} violation(s)); nothing "
+                               "was written", outcome.report)
         if _wants_json(request):
-            raise
+            raise refused
         return _report_page(ctx, up, lang, status=422, notice=(
-            f'<p class="error" role="alert">{html.escape(str(exc))}</p>'))
+            f'<p class="error" role="alert">{html.escape(str(refused))}</p>'))
     up.report = outcome.report
     up.published = {"graph": outcome.graph, "version": outcome.version,
                      "contributor": contributor,

@@ -20,7 +20,7 @@ from ogpkg.namespaces import BASE, CONTRIBUTION_GRAPH_PREFIX
 from ogpkg.store import format_from_media_type
 from ogpkg.web import sparql_routes
 from ogpkg.web.context import AppContext, ctx_of, read_body
-from ogpkg.writes import delete_graph, put_graph
+from ogpkg.writes import delete_change, put_change, refuse_blocked
 
 router = APIRouter()
 
@@ -81,10 +81,9 @@ async def delete(request: Request) -> Response:
     ctx.check_token(request)
     graph = _target(request, allow_default=False)
     assert graph is not None
-    async with ctx.writing() as store:
-        if graph not in store.graph_names():
-            raise NotFoundError(f"there is no graph <{graph}>")
-        outcome = await run_in_threadpool(delete_graph, store, ctx.shapes(), graph)
+    if graph not in ctx.snapshot().graph_names():
+        raise NotFoundError(f"there is no graph <{graph}>")
+    outcome = refuse_blocked(await ctx.submit(delete_change(graph)))
     return Response(status_code=204, headers={"X-Data-Version": str(outcome.version)})
 
 
@@ -106,11 +105,9 @@ async def _write(request: Request, *, merge: bool) -> Response:
         named = _target(request, allow_default=False)
         assert named is not None
         graph = named
-    async with ctx.writing() as store:
-        existed = graph in store.graph_names()
-        outcome = await run_in_threadpool(
-            put_graph, store, ctx.shapes(), graph, parsed.dataset, merge=merge,
-            locate=parsed.locate, max_literal_bytes=ctx.settings.max_literal_bytes)
+    outcome = refuse_blocked(await ctx.submit(
+        put_change(graph, parsed.dataset, merge=merge, locate=parsed.locate)))
+    existed = graph not in outcome.delta.created
     headers = {"X-Data-Version": str(outcome.version)}
     if create:
         headers["Location"] = str(request.url_for("read_graph")) + "?graph=" + quote(graph,

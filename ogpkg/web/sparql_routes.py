@@ -349,13 +349,11 @@ async def sparql_update(request: Request) -> Response:
     req = parse_update_request(request.url.query, request.headers.get("content-type"), body,
                                max_query_bytes=ctx.settings.max_query_bytes)
     request.state.query_hash = hashlib.sha256(req.update.encode()).hexdigest()[:16]
-    await _check_services(request.scope.setdefault("state", {}), ctx, req.update)
-    from ogpkg.writes import apply_update
+    from ogpkg.writes import refuse_blocked, update_change
 
-    async with ctx.writing() as store:
-        outcome = await run_in_threadpool(
-            apply_update, store, ctx.shapes(), req.update,
-            using_graphs=req.using_graph_uri, using_named_graphs=req.using_named_graph_uri,
-            max_literal_bytes=ctx.settings.max_literal_bytes)
+    change = update_change(req.update, using_graphs=req.using_graph_uri,
+                           using_named_graphs=req.using_named_graph_uri,
+                           base_iri=ctx.settings.base_iri)
+    outcome = refuse_blocked(await ctx.submit(change))
     return Response(status_code=204, headers={"X-Data-Version": str(outcome.version),
                                               "X-Changed-Graphs": " ".join(outcome.graphs)})

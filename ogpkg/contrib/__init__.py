@@ -1,0 +1,1 @@
+"""The write side: the write gate every write goes through (:mod:`ogpkg.contrib.gate`)."""
