@@ -105,7 +105,7 @@ def test_content_that_does_not_conform_is_not_written(tmp_path: Path) -> None:
     root = make_root(tmp_path)
     (root / "data" / "seeds" / "x.trig").write_text(DATA % "far too long")
     store = Store(tmp_path / "var")
-    plan, outcome = content.sync(gate(store), root)
+    _, outcome = content.sync(gate(store), root)
     assert outcome is not None and outcome.blocked and not outcome.written
     assert [r.component_name for r in outcome.report.violations()] == ["MaxLength"]
     assert store.version == 0 and len(store.select("SELECT * { GRAPH ?g { ?s ?p ?o } }")) == 0
