@@ -119,7 +119,7 @@ def _required(root: Path, folder: str) -> list[Path]:
     files = _files(root, folder, (".ttl",))
     if not files:
         what = next(p[1] for p in PARTS if p[0] == folder)
-        raise ConfigError(f"no {what}: no *.ttl file under {root / folder}")
+        raise ConfigError(f"cannot load {what}: no *.ttl file under {root / folder}")
     return files
 
 
