@@ -136,6 +136,7 @@ def serve(
     settings = _settings(host=host, port=port, data_dir=data_dir, content_dir=content_dir,
                          query_workers=workers)
     open_store(settings, sync=sync).close()
+    _shapes(settings)  # uploads and writes are validated against them: none is a start-up error
     err.print(f"serving http://{settings.host}:{settings.port}/  (SPARQL: /sparql)")
     import logging
 

@@ -161,3 +161,19 @@ def test_zero_shapes_exits_2_never_conforms(tmp_path: Path, command: str) -> Non
     said = " ".join(result.stderr.split())
     assert result.exit_code == 2, said
     assert "no SHACL shapes" in said and "conforms" not in said + result.stdout
+
+
+def test_serve_with_zero_shapes_is_a_start_up_error(tmp_path: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    root = whole_root(tmp_path, NO_SHAPE)
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent)}
+    done = subprocess.run([sys.executable, "-c", "from ogpkg.cli import app; app()", "serve",
+                           "--no-sync", "--port", "0", "--content-dir", str(root),
+                           "--data-dir", str(tmp_path / "var")], env=env, capture_output=True,
+                          text=True, timeout=120)
+    said = " ".join(done.stderr.split())
+    assert done.returncode == 2, said
+    assert "no SHACL shapes" in said and "serving" not in said
