@@ -47,6 +47,7 @@ BAD = ("@prefix ogp: <https://w3id.org/ogp-kg/def/> .\n"
 @dataclass(frozen=True)
 class Installed:
     venv: Path
+    bundle: Path  # the content inside the installed package
     home: Path  # the user's home, where the per-user store goes
     cwd: Path  # a folder that is not a checkout
     env: dict[str, str]
@@ -135,7 +136,7 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Installed:
     cwd.mkdir()
     env = _clean_env()
     env.update(HOME=str(home), COLUMNS="500", OGPKG_QUERY_WORKERS="2")
-    return Installed(venv, home, cwd, env)
+    return Installed(venv, site / "ogpkg" / "bundle", home, cwd, env)
 
 
 def test_the_installed_package_uses_its_own_content(installed: Installed) -> None:
@@ -146,7 +147,7 @@ def test_the_installed_package_uses_its_own_content(installed: Installed) -> Non
     assert Path(module).is_relative_to(installed.venv), module
     assert from_checkout == "False"
     bundle = Path(content)
-    assert bundle.is_relative_to(installed.venv) and bundle.name == "bundle"
+    assert bundle == installed.bundle
     shipped = {p.relative_to(bundle).as_posix() for p in bundle.rglob("*") if p.is_file()}
     assert shipped == _tracked_content()
 
@@ -165,15 +166,17 @@ def test_check_passes_from_another_folder(installed: Installed) -> None:
 
 def test_validate_refuses_a_bad_file_with_the_packaged_shapes(installed: Installed) -> None:
     (installed.cwd / "bad.ttl").write_text(BAD)
+    template = installed.bundle / "data" / "templates" / "commitments.csv"  # concept codes too
     try:
-        done = installed.run("ogpkg", "validate", "bad.ttl")
+        done = installed.run("ogpkg", "validate", "bad.ttl", str(template))
     finally:
         (installed.cwd / "bad.ttl").unlink()
     assert done.returncode == 1, done.stderr + done.stdout
-    shapes = int(re.search(r"(\d+) shape\(s\)", done.stdout).group(1))  # type: ignore[union-attr]
-    assert shapes > 0
+    shapes = [int(n) for n in re.findall(r"(\d+) shape\(s\)", done.stdout)]
+    assert len(shapes) == 2 and min(shapes) > 0
     assert "[Violation] ogps:Commitment-title" in done.stdout
     assert "bad.ttl: does not conform" in done.stderr
+    assert "commitments.csv: conforms" in done.stderr
 
 
 def _free_port() -> int:
