@@ -36,7 +36,10 @@ def default_data_dir(environ: Mapping[str, str], *, from_checkout: bool = FROM_C
     xdg = environ.get("XDG_DATA_HOME", "")
     if xdg and Path(xdg).is_absolute():  # the XDG spec: a relative value is ignored
         return Path(xdg) / "ogpkg"
-    home = Path(environ["HOME"]) if environ.get("HOME") else Path.home()
+    try:
+        home = Path(environ["HOME"]) if environ.get("HOME") else Path.home()
+    except RuntimeError:  # no HOME and no password entry: the folder ogpkg runs in
+        return Path("var")
     return home / ".local" / "share" / "ogpkg"
 
 

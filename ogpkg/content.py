@@ -134,14 +134,19 @@ def load_shapes(root: Path) -> Shapes:
     from ogpkg.validate import Shapes
 
     files = shape_files(root)
-    shapes = Shapes.from_paths(files, ontology_files(root))
-    if len(shapes) == 0:
-        names = ", ".join(p.relative_to(root).as_posix() for p in files)
-        raise ConfigError(f"no SHACL shapes: the files under {root / 'shapes'} ({names}) "
-                          "declare no sh:NodeShape or sh:PropertyShape; validating against "
-                          "zero shapes would pass anything")
+    shapes = require_shapes(Shapes.from_paths(files, ontology_files(root)), files)
     if len(shapes.ontology) == 0:
         raise ConfigError(f"the ontology under {root / 'ontology'} is empty (no triples)")
+    return shapes
+
+
+def require_shapes(shapes: Shapes, files: list[Path]) -> Shapes:
+    """``shapes``, read from ``files``, unless they hold no shape: validating against zero
+    shapes would pass anything. Raises :class:`ConfigError` naming the files."""
+    if len(shapes) == 0:
+        raise ConfigError(f"no SHACL shapes: {', '.join(str(f) for f in files) or 'no file'} "
+                          "declare(s) no sh:NodeShape or sh:PropertyShape; validating against "
+                          "zero shapes would pass anything")
     return shapes
 
 
@@ -235,4 +240,4 @@ def sync(store: Store, root: Path, *, check: Checker | None = None,
 
 
 __all__ = ["ContentFile", "SyncPlan", "ValidationFailed", "discover", "load_shapes", "missing",
-           "ontology_files", "parse_file", "plan", "shape_files", "sync"]
+           "ontology_files", "parse_file", "plan", "require_shapes", "shape_files", "sync"]
