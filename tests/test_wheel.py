@@ -97,8 +97,8 @@ def _sdist_names(sdist: Path) -> set[str]:
         return {m.name.split("/", 1)[1] for m in tar.getmembers() if m.isfile()}
 
 
-def _tracked_content() -> set[str]:
-    """The content files of the checkout (not generated, not ignored)."""
+def _content_files() -> set[str]:
+    """The files of the checkout's content folders, as paths relative to the checkout."""
     return {p.relative_to(ROOT).as_posix() for top in CONTENT for p in (ROOT / top).rglob("*")
             if p.is_file() and "__pycache__" not in p.parts}
 
@@ -112,7 +112,7 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Installed:
                     "pip install -e '.[test]'")
     tmp = tmp_path_factory.mktemp("wheel")
     sdist = _build("build_sdist", _copy_sources(tmp / "src"), tmp / "dist")
-    assert _tracked_content() <= _sdist_names(sdist), "the sdist lacks content"
+    assert _content_files() <= _sdist_names(sdist), "the sdist lacks content"
     with tarfile.open(sdist) as tar:
         if hasattr(tarfile, "data_filter"):  # Python 3.11.4 and later
             tar.extractall(tmp / "unpacked", filter="data")
@@ -149,7 +149,7 @@ def test_the_installed_package_uses_its_own_content(installed: Installed) -> Non
     bundle = Path(content)
     assert bundle == installed.bundle
     shipped = {p.relative_to(bundle).as_posix() for p in bundle.rglob("*") if p.is_file()}
-    assert shipped == _tracked_content()
+    assert shipped == _content_files()
 
 
 def test_check_passes_from_another_folder(installed: Installed) -> None:
