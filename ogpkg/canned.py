@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ogpkg.errors import InputError
+from ogpkg.errors import ConfigError, InputError
 
 #: kind -> (pattern a value must match, datatype of the literal or "iri", help)
 KINDS: dict[str, tuple[str, str, str]] = {
@@ -86,7 +86,12 @@ def parse_header(name: str, text: str) -> CannedQuery:
 
 
 def load(folder: Path) -> dict[str, CannedQuery]:
-    """Every ``*.rq`` under ``folder`` by name (file stem), in name order."""
+    """Every ``*.rq`` under ``folder`` by name (file stem), in name order.
+
+    Raises :class:`ConfigError` naming ``folder`` when it is not a folder.
+    """
+    if not folder.is_dir():
+        raise ConfigError(f"no example queries: {folder} is not a folder")
     out = {}
     for path in sorted(folder.glob("*.rq")):
         out[path.stem] = parse_header(path.stem, path.read_text(encoding="utf-8"))

@@ -10,6 +10,7 @@ from rich.console import Console
 
 from ogpkg import content
 from ogpkg.config import Settings
+from ogpkg.errors import ConfigError
 from ogpkg.store import Queryable, Store
 
 
@@ -21,7 +22,13 @@ class QcResult:
 
 
 def qc_files(root: Path) -> list[Path]:
-    return sorted((root / "queries" / "qc").glob("*-violation.rq"))
+    """The quality checks. Raises :class:`ConfigError` naming the folder when there are none:
+    a check that runs nothing must not say "all checks pass"."""
+    folder = root / "queries" / "qc"
+    files = sorted(folder.glob("*-violation.rq"))
+    if not files:
+        raise ConfigError(f"no quality checks: no *-violation.rq file in {folder}")
+    return files
 
 
 def query_title(path: Path) -> str:
@@ -44,12 +51,16 @@ def run_qc(target: Queryable, root: Path) -> list[QcResult]:
 
 def run_checks(store: Store, settings: Settings, *, engine: str = "fast",
                console: Console | None = None) -> bool:
-    """Validate the whole store and run the quality checks; print a summary; True when clean."""
-    from ogpkg.validate import Shapes, validate, validate_pyshacl
+    """Validate the whole store and run the quality checks; print a summary; True when clean.
+
+    Raises :class:`ConfigError` when the content has no shapes or no quality checks.
+    """
+    from ogpkg.validate import validate, validate_pyshacl
 
     console = console or Console()
     root = settings.content_dir
-    shapes = Shapes.from_paths(content.shape_files(root), content.ontology_files(root))
+    shapes = content.load_shapes(root)
+    qc_files(root)  # none at all fails now, not after the validation
     snap = store.snapshot()
     ok = True
     reports = []

@@ -20,7 +20,7 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from ogpkg import content
-from ogpkg.config import Settings, load_settings
+from ogpkg.config import DEFAULT_CONTENT_DIR, Settings, describe_content_dir, load_settings
 from ogpkg.errors import OgpkgError, ValidationFailed
 from ogpkg.store import RDF_FORMATS, RESULT_FORMATS, Store
 
@@ -29,7 +29,8 @@ if TYPE_CHECKING:
 
 app = typer.Typer(
     help="ogpkg: the Open Government Partnership knowledge graph — build, validate, query, "
-    "serve.",
+    f"serve. Content: OGPKG_CONTENT_DIR, else {describe_content_dir(DEFAULT_CONTENT_DIR)}. "
+    f"Store: OGPKG_DATA_DIR, else {Settings().data_dir}.",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
@@ -38,9 +39,11 @@ out = Console()
 err = Console(stderr=True)
 
 DataDir = Annotated[Path | None, typer.Option(
-    "--data-dir", help="Store directory (default: OGPKG_DATA_DIR or ./var).")]
+    "--data-dir", help=f"Store directory (default: OGPKG_DATA_DIR, else {Settings().data_dir})."
+)]
 ContentDir = Annotated[Path | None, typer.Option(
-    "--content-dir", help="Folder with ontology/, shapes/, data/ (default: the checkout).")]
+    "--content-dir", help="Folder with ontology/, shapes/, data/, queries/ (default: "
+    f"OGPKG_CONTENT_DIR, else {describe_content_dir(DEFAULT_CONTENT_DIR)}).")]
 Lang = Annotated[str | None, typer.Option("--lang", help="Message language: en, fr or ar.")]
 ReportFormat = Annotated[str, typer.Option(
     "--report", help="Report format: text, json, turtle, html, csv.")]
@@ -68,10 +71,11 @@ def _progress() -> Progress:
 
 
 def _shapes(settings: Settings):
-    from ogpkg.validate import Shapes
-
-    root = settings.content_dir
-    return Shapes.from_paths(content.shape_files(root), content.ontology_files(root))
+    try:
+        return content.load_shapes(settings.content_dir)
+    except OgpkgError as exc:
+        _fail(exc)
+        raise
 
 
 def open_store(settings: Settings, *, sync: bool = True, quiet: bool = False) -> Store:
@@ -142,6 +146,7 @@ def serve(
     settings = _settings(host=host, port=port, data_dir=data_dir, content_dir=content_dir,
                          query_workers=workers)
     open_store(settings, sync=sync).close()
+    _shapes(settings)  # uploads and writes are validated against them: none is a start-up error
     err.print(f"serving http://{settings.host}:{settings.port}/  (SPARQL: /sparql)")
     import logging
 
@@ -371,7 +376,10 @@ def check(
 
     settings = _settings(data_dir=data_dir, content_dir=content_dir, lang=lang)
     store = open_store(settings, quiet=True)
-    ok = run_checks(store, settings, engine=engine, console=out)
+    try:
+        ok = run_checks(store, settings, engine=engine, console=out)
+    except OgpkgError as exc:
+        _fail(exc)
     raise typer.Exit(0 if ok else 1)
 
 

@@ -15,18 +15,56 @@ from typing import Any
 from ogpkg.errors import ConfigError, OgpkgError
 from ogpkg.namespaces import BASE
 
+#: the folder of the ogpkg package
+PACKAGE_DIR = Path(__file__).resolve().parent
 #: the repository root when running from a checkout (ontology/, shapes/, data/ live here)
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
+PROJECT_ROOT = PACKAGE_DIR.parent
+#: True when ogpkg runs from a source checkout (an editable install, or PYTHONPATH)
+FROM_CHECKOUT = (PROJECT_ROOT / "pyproject.toml").is_file()
+#: the checkout's ontology/, shapes/, data/ and queries/ as a wheel ships them (see setup.py)
+PACKAGED_CONTENT = PACKAGE_DIR / "bundle"
+#: the content used when none is set: the checkout's, else the package's; never the cwd
+DEFAULT_CONTENT_DIR = PROJECT_ROOT if FROM_CHECKOUT else PACKAGED_CONTENT
+
+
+def default_data_dir(environ: Mapping[str, str], *, from_checkout: bool = FROM_CHECKOUT) -> Path:
+    """The store's folder when none is set: the checkout's ``var/`` when running from one;
+    installed, the per-user data folder ``$XDG_DATA_HOME/ogpkg`` (``~/.local/share/ogpkg``),
+    so that every folder ogpkg is run from sees the same store."""
+    if from_checkout:
+        return PROJECT_ROOT / "var"
+    xdg = environ.get("XDG_DATA_HOME", "")
+    if xdg and Path(xdg).is_absolute():  # the XDG spec: a relative value is ignored
+        return Path(xdg) / "ogpkg"
+    try:
+        home = Path(environ["HOME"]) if environ.get("HOME") else Path.home()
+    except RuntimeError:  # no HOME and no password entry: the folder ogpkg runs in
+        return Path("var")
+    return home / ".local" / "share" / "ogpkg"
+
+
+def describe_content_dir(path: Path) -> str:
+    """Which content ``path`` is, for messages: the checkout, the packaged copy, or a folder."""
+    if path == PROJECT_ROOT and FROM_CHECKOUT:
+        return f"{path} (the checkout)"
+    if path == PACKAGED_CONTENT:
+        return f"{path} (the content packaged with ogpkg)"
+    return str(path)
 
 
 @dataclass(frozen=True)
 class Settings:
     """Every setting ogpkg has. Build with :func:`load_settings`; never mutate."""
 
-    data_dir: Path = field(default=PROJECT_ROOT / "var",
-                           metadata={"help": "Where the on-disk store and its snapshots live."})
-    content_dir: Path = field(default=PROJECT_ROOT, metadata={
-        "help": "Folder holding ontology/, shapes/ and data/ to build the store from."})
+    data_dir: Path = field(default=default_data_dir(os.environ), metadata={
+        "help": "Where the on-disk store and its snapshots live; the same store whatever "
+        "folder ogpkg runs in.",
+        "default": "`var` in the checkout; installed: `$XDG_DATA_HOME/ogpkg` "
+        "(`~/.local/share/ogpkg`)"})
+    content_dir: Path = field(default=DEFAULT_CONTENT_DIR, metadata={
+        "help": "Folder holding ontology/, shapes/, data/ and queries/ to build the store from; "
+        "missing or empty parts are an error.",
+        "default": "the checkout ogpkg runs from; installed: the copy packaged with ogpkg"})
     base_iri: str = field(default=BASE, metadata={
         "help": "Base IRI of instances, terms and graphs; files are rewritten to it on load."})
     host: str = field(default="127.0.0.1", metadata={"help": "Address `serve` listens on."})
@@ -71,13 +109,12 @@ ENV_PREFIX = "OGPKG_"
 
 
 def setting_docs() -> list[tuple[str, str, str, str]]:
-    """(setting, environment variable, default, help) for every setting, in declaration order."""
+    """(setting, environment variable, default, help) for every setting, in declaration order;
+    the default as Markdown: a value in backticks, "(empty)", or the rule that picks it."""
     rows = []
     for f in fields(Settings):
-        default = f.default
-        if isinstance(default, Path):
-            default = str(default.relative_to(PROJECT_ROOT)) if default != PROJECT_ROOT else "."
-        rows.append((f.name, ENV_PREFIX + f.name.upper(), str(default), f.metadata["help"]))
+        default = f.metadata.get("default") or (f"`{f.default}`" if f.default != "" else "(empty)")
+        rows.append((f.name, ENV_PREFIX + f.name.upper(), default, f.metadata["help"]))
     return rows
 
 
@@ -122,6 +159,8 @@ def load_settings(overrides: Mapping[str, Any] | None = None,
         if name not in known:
             raise ConfigError(f"Unknown setting '{name}'.")
         values[name] = _coerce(name, value, known[name].type) if isinstance(value, str) else value
+    chosen_content = "content_dir" in values
+    values.setdefault("data_dir", default_data_dir(env))
     settings = replace(Settings(), **values)
     if settings.lang not in ("en", "fr", "ar"):
         raise ConfigError(f"Setting 'lang' has value {settings.lang!r}: use en, fr or ar.")
@@ -146,4 +185,25 @@ def load_settings(overrides: Mapping[str, Any] | None = None,
     if not settings.base_iri.endswith(("/", "#")):
         raise ConfigError(f"Setting 'base_iri' has value {settings.base_iri!r}: "
                           "it must end with '/' or '#'.")
+    _check_content(settings.content_dir, chosen=chosen_content)
     return settings
+
+
+def _check_content(path: Path, *, chosen: bool) -> None:
+    """Refuse a content folder that lacks a part: building, validating or serving from it
+    would pass anything (zero shapes) or serve an empty graph."""
+    from ogpkg.content import missing
+
+    problems = missing(path)
+    if not problems:
+        return
+    if chosen:
+        fix = ("point OGPKG_CONTENT_DIR or --content-dir at a folder holding ontology/, "
+               "shapes/, data/ and queries/, or unset it to use "
+               + describe_content_dir(DEFAULT_CONTENT_DIR))
+    elif FROM_CHECKOUT:
+        fix = "restore the checkout's folders (git status shows what is gone)"
+    else:
+        fix = "the installed package is incomplete; reinstall ogpkg"
+    raise ConfigError(f"Setting 'content_dir' has value {describe_content_dir(path)}, which "
+                      f"lacks {'; '.join(problems)}. To fix: {fix}.")

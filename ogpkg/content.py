@@ -1,5 +1,11 @@
 """The bundled content — ``ontology/``, ``shapes/`` and ``data/`` — and keeping the store in step.
 
+The content lives in the checkout's top-level folders; a wheel ships the same folders inside
+the package (``ogpkg/bundle/``), and ``content_dir`` picks one (see :mod:`ogpkg.config`).
+:func:`missing` says what a content folder lacks; a folder that lacks a part is refused at
+start-up, and :func:`load_shapes` refuses shapes files that declare no shape, since validating
+against zero shapes would pass anything.
+
 Each file becomes one or more named graphs:
 
 * ``ontology/<name>.ttl`` → ``graph/ontology/<name>`` (``ontology/external/x.ttl`` →
@@ -20,17 +26,28 @@ import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ogpkg.contrib.gate import Change, Gate, Outcome
-from ogpkg.errors import InputError, Location
+from ogpkg.errors import ConfigError, InputError, Location
 from ogpkg.namespaces import BASE, GRAPH
 from ogpkg.store import DATASET_FORMATS, GraphLoad, MemoryDataset, Store, format_from_name
+
+if TYPE_CHECKING:
+    from ogpkg.validate import Shapes
 
 CONTENT_DIRS = ("ontology", "shapes", "data")
 RDF_SUFFIXES = (".ttl", ".trig", ".nq", ".nt", ".jsonld", ".rdf")
 #: data/ folders that hold inputs for contributors, not graph content
 SKIP_DIRS = ("data/templates",)
+#: what a content folder must hold: (folder, what it is, a file name pattern, suffixes)
+PARTS = (
+    ("ontology", "the ontology", "*.ttl", (".ttl",)),
+    ("shapes", "the SHACL shapes", "*.ttl", (".ttl",)),
+    ("data", "the bundled data", "RDF", RDF_SUFFIXES),
+    ("queries/examples", "the example queries", "*.rq", (".rq",)),
+    ("queries/qc", "the quality checks", "*-violation.rq", ("-violation.rq",)),
+)
 
 
 @dataclass(frozen=True)
@@ -67,12 +84,71 @@ def discover(root: Path) -> list[ContentFile]:
     return files
 
 
+def missing(root: Path) -> list[str]:
+    """What ``root`` lacks of :data:`PARTS`, each naming the folder looked in; [] when whole."""
+    problems = []
+    for folder, what, pattern, suffixes in PARTS:
+        path = root / folder
+        if not path.is_dir():
+            problems.append(f"{what} ({path} is not a folder)")
+        elif not _files(root, folder, suffixes):
+            problems.append(f"{what} (no {pattern} file under {path})")
+    return problems
+
+
+def _files(root: Path, folder: str, suffixes: tuple[str, ...]) -> list[Path]:
+    found = []
+    for path in sorted((root / folder).rglob("*")):
+        rel = path.relative_to(root).as_posix()
+        if (path.is_file() and path.name.endswith(suffixes)
+                and not any(rel.startswith(d + "/") for d in SKIP_DIRS)):
+            found.append(path)
+    return found
+
+
 def ontology_files(root: Path) -> list[Path]:
-    return sorted((root / "ontology").rglob("*.ttl"))
+    """The ontology's files. Raises :class:`ConfigError` naming the folder when there are none."""
+    return _required(root, "ontology")
 
 
 def shape_files(root: Path) -> list[Path]:
-    return sorted((root / "shapes").rglob("*.ttl"))
+    """The shapes' files. Raises :class:`ConfigError` naming the folder when there are none."""
+    return _required(root, "shapes")
+
+
+def _required(root: Path, folder: str) -> list[Path]:
+    files = _files(root, folder, (".ttl",))
+    if not files:
+        what = next(p[1] for p in PARTS if p[0] == folder)
+        raise ConfigError(f"cannot load {what}: no *.ttl file under {root / folder}")
+    return files
+
+
+def load_shapes(root: Path) -> Shapes:
+    """The shapes under ``root/shapes`` with the ontology under ``root/ontology``, parsed and
+    compiled.
+
+    Raises :class:`ConfigError` when the files declare no shape or the ontology is empty
+    (validating against them would pass anything), :class:`ParseError` (file and line) for a
+    file that does not parse.
+    """
+    from ogpkg.validate import Shapes
+
+    files = shape_files(root)
+    shapes = require_shapes(Shapes.from_paths(files, ontology_files(root)), files)
+    if len(shapes.ontology) == 0:
+        raise ConfigError(f"the ontology under {root / 'ontology'} is empty (no triples)")
+    return shapes
+
+
+def require_shapes(shapes: Shapes, files: list[Path]) -> Shapes:
+    """``shapes``, read from ``files``, unless they hold no shape: validating against zero
+    shapes would pass anything. Raises :class:`ConfigError` naming the files."""
+    if len(shapes) == 0:
+        raise ConfigError(f"no SHACL shapes: {', '.join(str(f) for f in files) or 'no file'} "
+                          "declare(s) no sh:NodeShape or sh:PropertyShape; validating against "
+                          "zero shapes would pass anything")
+    return shapes
 
 
 @dataclass
@@ -163,5 +239,5 @@ def sync(gate: Gate, root: Path, *, progress: Callable[[str], None] | None = Non
     return todo, gate.submit(change)
 
 
-__all__ = ["ContentFile", "SyncPlan", "discover", "ontology_files",
-           "parse_file", "plan", "shape_files", "sync"]
+__all__ = ["ContentFile", "SyncPlan", "discover", "load_shapes", "missing", "ontology_files",
+           "parse_file", "plan", "require_shapes", "shape_files", "sync"]

@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from functools import lru_cache
 from pathlib import Path
 
-from ogpkg.config import PROJECT_ROOT
+from ogpkg.config import DEFAULT_CONTENT_DIR
 from ogpkg.errors import ConfigError, OgpkgError
 from ogpkg.namespaces import CONCEPT, PREFIXES
 from ogpkg.store import MemoryDataset
@@ -19,7 +19,7 @@ from ogpkg.store import MemoryDataset
 #: scheme -> codes, e.g. {"policy-area": frozenset({"open-justice", ...}), ...}
 ConceptCodes = Mapping[str, frozenset[str]]
 
-DEFAULT_CONCEPTS_FILE = PROJECT_ROOT / "ontology" / "concepts.ttl"
+DEFAULT_CONCEPTS_FILE = DEFAULT_CONTENT_DIR / "ontology" / "concepts.ttl"
 
 
 def concept_codes(path: Path = DEFAULT_CONCEPTS_FILE) -> ConceptCodes:
