@@ -31,7 +31,8 @@ START = "<!-- coverage:start -->"
 END = "<!-- coverage:end -->"
 
 #: per country and level: members, plans, plans with a period, commitments, commitments with
-#: an OGP identifier, OGP web pages stating a plan or commitment
+#: an OGP identifier (letters then digits, e.g. KE0029; not a plan-based code such as
+#: MA-01-2021-01), OGP web pages stating a plan or commitment
 QUERY = """
 PREFIX ogp: <https://w3id.org/ogp-kg/def/>
 PREFIX org: <http://www.w3.org/ns/org#>
@@ -69,7 +70,8 @@ WHERE {
   } UNION {
     ?commitment ogp:inActionPlan ?commitmentPlan .
     ?commitmentPlan ogp:government ?government .
-    OPTIONAL { ?commitment dcterms:identifier ?id . BIND (?commitment AS ?identified) }
+    OPTIONAL { ?commitment dcterms:identifier ?id . FILTER (REGEX(?id, "^[A-Z]+[0-9]+$"))
+               BIND (?commitment AS ?identified) }
     OPTIONAL { GRAPH ?commitmentPage { ?commitment ogp:inActionPlan ?commitmentPlan }
                FILTER (STRSTARTS(STR(?commitmentPage), "https://w3id.org/ogp-kg/graph/ogp-web-"))
                BIND (?commitmentPage AS ?page) }
@@ -96,7 +98,8 @@ WHERE {
     OPTIONAL { ?plan dcterms:temporal/time:hasBeginning ?begin . BIND (?plan AS ?datedPlan) }
   } UNION {
     ?commitment a ogp:Commitment .
-    OPTIONAL { ?commitment dcterms:identifier ?id . BIND (?commitment AS ?identified) }
+    OPTIONAL { ?commitment dcterms:identifier ?id . FILTER (REGEX(?id, "^[A-Z]+[0-9]+$"))
+               BIND (?commitment AS ?identified) }
   } UNION {
     GRAPH ?page { ?thing a ?class }
     VALUES ?class { ogp:ActionPlan ogp:Commitment }

@@ -5,8 +5,10 @@ The notes hold only what each page states, in a line format (fields separated by
 
     P <url> | <page title> | <language> [| <note on the version read>]
     # <quote>                       a comment kept above the next record
-    L <plan code> | national|local | <government codes ;> | <start> | <end> | <number> | <count> | <title> | <policy areas ;>
-    C <OGP ID> | <plan code> | <title> | <policy areas as the page words them, ;> | <lead institution>
+    L <plan code> | national|local | <government codes ;> | <start> | <end> | <number>
+      | <count> | <title> | <policy areas ;>               (one line in the notes)
+    C <OGP ID> | <plan code> | <title> | <policy areas as the page words them ;>
+      | <lead institution>                                 (one line in the notes)
     A <OGP ID> | <indicator code> | <rating code or status code> | <methodology>
     G <government code> | <English name>
     N <text>                        an rdfs:comment on the last plan or commitment
@@ -73,7 +75,6 @@ AREAS = {
     "beneficial ownership transparency": "beneficial-ownership",
     "budget transparency": "fiscal-openness",
     "open contracting": "public-procurement",
-    "civic space": "civic-space",
     "inclusion of marginalized people": "gender-and-inclusion",
     "disability inclusion": "gender-and-inclusion",
     "natural resources data": "natural-resources",
@@ -160,7 +161,8 @@ def plan_block(p: list[str], line: int, lang: str) -> tuple[str, str, list[str]]
     codes = [g.strip() for g in govs.split(";") if g.strip()]
     out.append("ogp:government " + ", ".join(f"gov:{g}" for g in codes))
     if start:
-        interval = f"dcterms:temporal [ a time:Interval ;\n            time:hasBeginning {year(start)}"
+        interval = ("dcterms:temporal [ a time:Interval ;\n"
+                    f"            time:hasBeginning {year(start)}")
         if end:
             interval += f" ;\n            time:hasEnd {year(end)}"
         out.append(interval + " ]")
@@ -204,7 +206,8 @@ def render(page: Page) -> str:
     s = f"src:ogp-web-{page.slug}"
     body = [f"    {g} a prov:Bundle ;\n        prov:wasDerivedFrom {s} .\n",
             f"    {s} a schema:WebPage, prov:Entity ;\n        schema:url <{page.url}> ;\n"
-            f"        schema:name {lit(page.title, page.language)} ;\n        schema:publisher agency:ogp ;\n"
+            f"        schema:name {lit(page.title, page.language)} ;\n"
+            "        schema:publisher agency:ogp ;\n"
             f'        schema:inLanguage "{page.language}"'
             + (f" ;\n        rdfs:comment {lit(page.version_note)}" if page.version_note else "")
             + " .\n"]
@@ -253,7 +256,7 @@ def parse(text: str) -> list[Page]:
             page.governments[code] = name
         elif tag == "L":
             p = fields(rest, 9, n)
-            _, kind, lines = plan_block(p, n, page.language)
+            _, _, lines = plan_block(p, n, page.language)
             for gcode in p[2].split(";"):
                 if gcode.strip() and gcode.strip() not in page.governments:
                     raise NotesError(f"line {n}: government {gcode.strip()} has no G line")
