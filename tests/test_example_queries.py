@@ -13,6 +13,7 @@ their lexical form, and unbound variables as "".
 from __future__ import annotations
 
 import re
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -60,13 +61,13 @@ PINS: dict[str, Pin] = {
             ("TN", "national", "3", "2018", "2023", "0"),
             ("BF", "national", "2", "2017", "2019", "0"),
             ("CI", "national", "2", "2020", "2022", "0"),
-            ("KE", "national", "1", "2020", "2020", "0"),
             ("MA-02", "local", "1", "2025", "2025", "0"),
             ("MA-05", "local", "1", "2022", "2022", "0"),
             ("MA-08", "local", "1", "2025", "2025", "0"),
             ("MA-11", "local", "1", "2025", "2025", "0"),
             ("ZA", "national", "1", "2020", "2020", "0"),
         ),
+        count=57,
     ),
     "awards.rq": Pin(
         ("award", "prize", "rank", "recipient", "placeCode", "event", "sources"),
@@ -104,29 +105,22 @@ PINS: dict[str, Pin] = {
             ("MA", "plan:MA-2021", "MO0026", "4", ""),
             ("MA-02", "plan:MA-02-2025", "MAORT0002", "0", ""),
         ),
-        count=51,
+        count=55,
     ),
     "commitments-per-policy-area.rq": Pin(
         ("area", "withNarrower", "commitments", "plans", "governments"),
         (
-            ("area:anti-corruption", "10", "10", "7", "4"),
-            ("area:public-participation", "10", "10", "5", "3"),
             ("area:public-service-delivery", "8", "8", "3", "2"),
-            ("area:access-to-information", "3", "3", "3", "2"),
-            ("area:fiscal-openness", "3", "3", "3", "3"),
             ("area:right-to-information", "3", "3", "3", "2"),
-            ("area:capacity-building", "2", "2", "2", "1"),
             ("area:gender", "2", "2", "1", "1"),
-            # only through its narrower area "gender"
             ("area:gender-and-inclusion", "2", "0", "1", "1"),
-            ("area:open-data", "2", "2", "1", "1"),
             ("area:open-local-government", "2", "2", "2", "2"),
             ("area:debt", "1", "1", "1", "1"),
             ("area:open-justice", "1", "1", "1", "1"),
-            ("area:publication-of-budget-fiscal-information", "1", "1", "1", "1"),
             ("area:regulation", "1", "1", "1", "1"),
             ("area:sustainable-development-goals", "1", "1", "1", "1"),
         ),
+        count=18,
     ),
     "council-presidents.rq": Pin(
         ("regionCode", "date", "president", "presidentName", "graph"),
@@ -146,11 +140,12 @@ PINS: dict[str, Pin] = {
              "3", "1"),
             ("id/discrepancy/0004", "agency:ma-mtnra", "rdfs:label", "3", "3"),
             ("id/discrepancy/0005", "person:MA-0002", "foaf:name", "2", "2"),
-            ("id/discrepancy/0006", "membership:MA-ogp-sc-2021-10-01", "dcterms:description",
-             "2", "2"),
+            ("id/discrepancy/0006", "membership:MA-ogp-sc-2021-10-01", "dcterms:description", "2",
+             "2"),
             ("id/discrepancy/0007", "gov:MA-05", "rdfs:label", "2", "2"),
             ("id/discrepancy/0008", "event:2021-12-15-KR-1", "schema:endDate", "4", "4"),
         ),
+        count=18,
     ),
     "events-of-an-official.rq": Pin(
         ("event", "date", "role", "post", "postRole", "graph", "sourceFile"),
@@ -189,10 +184,12 @@ PINS: dict[str, Pin] = {
     "facts-by-number-of-sources.rq": Pin(
         ("sources", "facts", "subjects"),
         (
-            ("13", "1", "1"),
-            ("16", "4", "1"),
+            ("1", "1399", "283"),
+            ("2", "511", "137"),
+            ("3", "84", "26"),
+            ("4", "51", "13"),
         ),
-        count=11,
+        count=14,
     ),
     "global-summit-2021-events.rq": Pin(
         ("level", "event", "kind", "start", "end", "participants", "sources"),
@@ -266,12 +263,12 @@ PINS: dict[str, Pin] = {
             ("NG", "plan:NG-2019", "2", "2019", "2022", "16", "0"),
             ("ZA", "plan:ZA-2020", "4", "2020", "2022", "3", "0"),
         ),
-        count=27,
+        count=110,
     ),
     "network-founders-ogp-profile.rq": Pin(
         ("network", "isoCode", "joinedOgp", "steeringCommitteeTerms", "plans", "latestPlanNumber"),
         (
-            ("agency:aogn", "KE", "2011", "2", "1", "4"),
+            ("agency:aogn", "KE", "2011", "2", "3", "4"),
             ("agency:aogn", "ZA", "2011", "0", "1", "4"),
             ("agency:aogn", "TN", "2014", "0", "3", "5"),
             ("agency:aogn", "CI", "2015", "0", "2", "4"),
@@ -352,28 +349,25 @@ PINS: dict[str, Pin] = {
             ("event:2021-12-15-KR-1", "schema:endDate", "", "2021-12-17",
              "graph:ogp-web-events-2021-ogp-global-summit-seoul-republic-of-korea", "2021-12-16",
              "graph:seed-000", "different values", "true"),
-            # the 2021 Steering Committee terms: "concluded on October 1, 2024" against
-            # "Current Term Ends: September 2024"; no curator's note yet
             ("membership:MA-ogp-sc-2021-10-01", "org:memberDuring", "time:hasEnd", "2024-10-01",
-             "graph:ogp-web-about-who-we-are-steering-committee-2024-government-steering-"
-             "committee-elections", "2024-09",
-             "graph:ogp-web-about-who-we-are-steering-committee-sc-composition",
+             "graph:ogp-web-about-who-we-are-steering-committee-2024-government-steering-committee-elections",
+             "2024-09", "graph:ogp-web-about-who-we-are-steering-committee-sc-composition",
              "different values", "false"),
             ("agency:ogp", "schema:foundingDate", "", "2011-09",
              "graph:ogp-web-stories-10-lessons-from-10-years-of-ogp", "2011-12-20",
              "graph:seed-000", "different values", "true"),
         ),
-        count=19,
+        count=38,
     ),
     "sources-by-publisher-and-language.rq": Pin(
         ("publisherName", "language", "kind", "documents", "dated"),
         (
-            ("Open Government Partnership", "en", "web page", "42", "3"),
+            ("Open Government Partnership", "en", "web page", "121", "3"),
             ("(not named)", "ar", "news article", "2", "1"),
+            ("Open Government Partnership", "es", "web page", "2", "0"),
             ("(not named)", "fr", "news article", "1", "1"),
             ("Al Ain News", "ar", "news article", "1", "1"),
             ("Hespress", "ar", "news article", "1", "1"),
-            ("Open Government Partnership", "es", "web page", "1", "0"),
         ),
     ),
     "steering-committee-cohort-network-founders.rq": Pin(
@@ -429,7 +423,170 @@ PINS: dict[str, Pin] = {
              "es"),
             ("graph:curation", "1", "src:curation", ""),
         ),
-        count=54,
+        count=135,
+    ),
+    "plans-by-start-year.rq": Pin(
+        ("startYear", "nationalPlans", "localPlans", "governments"),
+        (
+            ("2011", "2", "0", "2"),
+            ("2015", "3", "0", "3"),
+            ("2016", "11", "0", "11"),
+            ("2017", "9", "0", "9"),
+            ("2018", "18", "0", "18"),
+            ("2019", "17", "0", "17"),
+            ("2020", "11", "1", "12"),
+            ("2021", "11", "1", "12"),
+            ("2022", "6", "1", "7"),
+            ("2023", "11", "0", "11"),
+            ("2024", "1", "0", "1"),
+            ("2025", "0", "4", "4"),
+        ),
+    ),
+    "plans-in-force-in-a-year.rq": Pin(
+        ("yearShown", "code", "level", "plan", "start", "end", "statedCommitments"),
+        (
+            ("2021", "AL", "national", "plan:AL-2020", "2020", "2022", "9"),
+            ("2021", "AR", "national", "plan:AR-2019", "2019", "2022", ""),
+            ("2021", "BF", "national", "plan:BF-2019", "2019", "2021", "11"),
+            ("2021", "BR", "national", "plan:BR-2018", "2018", "2021", "11"),
+            ("2021", "US", "national", "plan:US-2019", "2019", "2022", ""),
+            ("2021", "ZA", "national", "plan:ZA-2020", "2020", "2022", "3"),
+        ),
+        count=42,
+    ),
+    "policy-areas-over-time.rq": Pin(
+        ("area", "fromYear", "plans", "countries"),
+        (
+            ("area:access-to-information", "2015", "1", "1"),
+            ("area:access-to-information", "2020", "4", "4"),
+            ("area:anti-corruption", "2015", "4", "3"),
+            ("area:anti-corruption", "2020", "8", "8"),
+            ("area:sustainable-development-goals", "2015", "1", "1"),
+            ("area:transparency", "2020", "1", "1"),
+        ),
+        count=37,
+    ),
+    "members-by-joining-cohort.rq": Pin(
+        ("joined", "level", "members", "membersWithPlans"),
+        (
+            ("2011", "national", "5", "5"),
+            ("2014", "national", "1", "1"),
+            ("2015", "national", "1", "1"),
+            ("2016", "national", "2", "2"),
+            ("2018", "national", "1", "1"),
+            ("2020", "local", "1", "1"),
+            ("2024", "local", "4", "3"),
+        ),
+    ),
+    "time-from-joining-to-plans.rq": Pin(
+        ("code", "joined", "firstPlanStart", "yearsToFirstPlan", "plans", "highestPlanNumber"),
+        (
+            ("BF", "2016", "2017", "1", "2", "2"),
+            ("CI", "2015", "2020", "5", "2", "4"),
+            ("EE", "2011", "2011", "0", "5", "6"),
+            ("GB", "2011", "2011", "0", "4", "6"),
+            ("KE", "2011", "2016", "5", "3", "4"),
+            ("KR", "2011", "2018", "7", "3", "6"),
+            ("MA", "2018", "2018", "0", "3", "3"),
+            ("NG", "2016", "2017", "1", "3", "3"),
+            ("TN", "2014", "2018", "4", "3", "5"),
+            ("ZA", "2011", "2020", "9", "1", "4"),
+        ),
+    ),
+    "repeated-steering-committee-service.rq": Pin(
+        ("code", "terms", "firstStart", "latestStart"),
+        (
+            ("EE", "2", "2021-10-01", "2024-10-01"),
+            ("GB", "2", "2021-10-01", "2024-10-01"),
+            ("KE", "2", "2020-10-01", "2023-10-01"),
+            ("MA", "2", "2021-10-01", "2024-10-01"),
+            ("NG", "2", "2018-10-01", "2021-10-01"),
+        ),
+    ),
+    "local-and-national-plans-side-by-side.rq": Pin(
+        ("country", "level", "code", "plan", "start", "end"),
+        (
+            ("MA", "national", "MA", "plan:MA-2018", "2018", "2020"),
+            ("MA", "local", "MA-01", "plan:MA-01-2020", "2020", "2022"),
+            ("MA", "national", "MA", "plan:MA-2021", "2021", "2023"),
+            ("MA", "local", "MA-01", "plan:MA-01-2021", "2021", ""),
+            ("MA", "local", "MA-05", "plan:MA-05-2022", "2022", ""),
+            ("MA", "national", "MA", "plan:MA-2024", "2024", "2027"),
+            ("MA", "local", "MA-01", "plan:MA-01-2025", "2025", ""),
+            ("MA", "local", "MA-02", "plan:MA-02-2025", "2025", "2027"),
+            ("MA", "local", "MA-08", "plan:MA-08-2025", "2025", ""),
+            ("MA", "local", "MA-11", "plan:MA-11-2025", "2025", ""),
+        ),
+    ),
+    "plans-with-differing-claims.rq": Pin(
+        ("plan", "starts", "ends", "counts", "earliestEnd", "latestEnd", "sources", "curated"),
+        (
+            ("plan:AR-2019", "1", "2", "0", "2021", "2022", "2", "true"),
+            ("plan:CA-2018", "1", "2", "1", "2020", "2021", "3", "true"),
+            ("plan:CR-2019", "1", "2", "2", "2021", "2022", "4", "true"),
+            ("plan:IT-2021", "2", "1", "1", "2023", "2023", "2", "true"),
+            ("plan:MX-2019", "1", "2", "1", "2021", "2022", "5", "true"),
+            ("plan:NG-2019", "1", "2", "1", "2021", "2022", "2", "true"),
+            ("plan:SE-2019", "1", "2", "1", "2021", "2022", "2", "false"),
+            ("plan:US-2019", "1", "2", "0", "2021", "2022", "3", "true"),
+        ),
+    ),
+    "plan-length-over-time.rq": Pin(
+        ("start", "plans", "shortest", "average", "longest"),
+        (
+            ("2011", "2", "1", "1.5", "2"),
+            ("2015", "3", "2", "2", "2"),
+            ("2016", "10", "1", "1.9", "2"),
+            ("2017", "9", "2", "2", "2"),
+            ("2018", "18", "1", "2.06", "3"),
+            ("2019", "17", "2", "2.53", "3"),
+            ("2020", "12", "2", "2", "2"),
+            ("2021", "11", "1", "1.91", "2"),
+            ("2022", "6", "2", "2", "2"),
+            ("2023", "11", "2", "2.55", "4"),
+            ("2024", "1", "3", "3", "3"),
+            ("2025", "1", "2", "2", "2"),
+        ),
+    ),
+    "commitments-by-plan-number.rq": Pin(
+        ("planNumber", "plans", "fewest", "average", "most", "governments"),
+        (
+            ("1", "2", "13", "15.5", "18", "2"),
+            ("2", "5", "8", "13.4", "22", "5"),
+            ("3", "10", "8", "15.7", "40", "10"),
+            ("4", "21", "3", "13", "45", "21"),
+            ("5", "11", "4", "10.9", "19", "11"),
+            ("6", "6", "2", "12.3", "24", "6"),
+            ("7", "1", "15", "15", "15", "1"),
+        ),
+    ),
+    "irm-assessments.rq": Pin(
+        ("code", "plan", "id", "indicator", "rating", "page"),
+        (
+            ("KE", "plan:KE-2018", "KE0023", "indicator:did-it-open-government", "rating:marginal",
+             "https://www.opengovpartnership.org/es/members/kenya/commitments/KE0023/"),
+            ("MK", "plan:MK-2016", "MK0103", "indicator:did-it-open-government",
+             "rating:did-not-change",
+             "https://www.opengovpartnership.org/members/north-macedonia/commitments/MK0103/"),
+        ),
+    ),
+    "steering-committee-members-and-their-plans.rq": Pin(
+        ("code", "term", "termStart", "termEnd", "plan", "planStart", "planEnd"),
+        (
+            ("AR", "membership:AR-ogp-sc-2018-10-01", "2018", "2021", "plan:AR-2019", "2019",
+             "2022"),
+            ("CA", "membership:CA-ogp-sc-2020-10-01", "2020", "2023", "plan:CA-2018", "2018",
+             "2021"),
+            ("EE", "membership:EE-ogp-sc-2021-10-01", "2021", "2024", "plan:EE-2020", "2020",
+             "2022"),
+            ("EE", "membership:EE-ogp-sc-2021-10-01", "2021", "2024", "plan:EE-2022", "2022",
+             "2024"),
+            ("NG", "membership:NG-ogp-sc-2021-10-01", "2021", "2024", "plan:NG-2023", "2023",
+             "2025"),
+            ("RO", "membership:RO-ogp-sc-2018-10-01", "2018", "2021", "plan:RO-2020", "2020",
+             "2022"),
+        ),
+        count=22,
     ),
 }
 
@@ -576,3 +733,13 @@ def test_example_query_answer_does_not_count_a_triple_once_per_graph(
         name: str, dataset: MemoryDataset, merged: MemoryDataset) -> None:
     query = _query(name)
     assert dataset.select(query) == merged.select(query, union=False)
+
+
+@pytest.mark.parametrize("name", QUERY_FILES)
+def test_example_query_answers_within_a_second(name: str, dataset: MemoryDataset) -> None:
+    query = _query(name)
+    dataset.select(query)  # the first run parses and warms the store's indexes
+    started = time.perf_counter()
+    dataset.select(query)
+    elapsed = time.perf_counter() - started
+    assert elapsed < 1.0, f"{name} took {elapsed:.2f} s over the bundled data"
