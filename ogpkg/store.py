@@ -912,6 +912,12 @@ def _differences(before: Iterable[Any], after: Iterable[Any]) -> tuple[set[Any],
     return gone, new
 
 
+def _count(store: Any, graph: Any) -> int:
+    """Quads in one named graph, counted by the store."""
+    rows = store.query(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph.value}> {{ ?s ?p ?o }} }}")
+    return int(next(iter(rows))["n"].value)
+
+
 _STORAGE_ERROR = re.compile(r"\b(IO error|Corruption|rocksdb|No space left)\b", re.I)
 
 
@@ -1004,12 +1010,16 @@ class Transaction:
         else:
             names_before, names_after = set(), set()
             gone, new = set(), set()
-            for g in graphs:
+            for g in dict.fromkeys(graphs):
                 node = ox.NamedNode(g)
-                if before.contains_named_graph(node):
-                    names_before.add(g)
-                if st.contains_named_graph(node):
-                    names_after.add(g)
+                was, now = before.contains_named_graph(node), st.contains_named_graph(node)
+                names_before |= {g} if was else set()
+                names_after |= {g} if now else set()
+                if not was or not now:  # a new or a dropped graph: count, don't list
+                    n = _count(st if now else before, node)
+                    if n:
+                        (out.added if now else out.removed)[g] = n
+                    continue
                 a, b = _differences(before.quads_for_pattern(None, None, None, node),
                                     st.quads_for_pattern(None, None, None, node))
                 gone |= a
@@ -1040,12 +1050,6 @@ class Transaction:
             if not any(not isinstance(x.graph_name, ox.DefaultGraph)
                        for x in st.quads_for_pattern(q.subject, q.predicate, q.object, None)):
                 st.remove(ox.Quad(q.subject, q.predicate, q.object, default))
-
-    def count(self, graph: str) -> int:
-        """Quads in a named graph of the working copy."""
-        st = self._ox()
-        rows = st.query(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}")
-        return int(next(iter(rows))["n"].value)
 
     # -- ending
 
