@@ -787,12 +787,26 @@ class Store(_MaterialisedUnion):
                     item.data, item.fmt, source=item.source, graph=item.graph,
                     base_iri=self.base_iri)))
         if item.dataset is not None:
-            src = item.dataset._store
-            pattern = ox.NamedNode(item.from_graph) if item.from_graph else None
-            self._store.bulk_extend(_with_union(g, src.quads_for_pattern(
-                None, None, None, pattern)))
+            self._copy_dataset(g, item.dataset._store, item.from_graph)
         if item.quads:
-            self.add_quads(item.graph, item.quads)
+            self._add_quads(item.graph, item.quads)
+
+    def _copy_dataset(self, g: Any, src: Any, from_graph: str | None) -> None:
+        """Copy a parsed dataset's graph (``from_graph``, or every graph flattened) into the
+        named graph ``g`` and the union."""
+        sources = [ox.NamedNode(from_graph)] if from_graph else \
+            [ox.DefaultGraph(), *src.named_graphs()]
+        for sg in sources:
+            data = src.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=sg)
+            if b"_:" in data:
+                # the loader renames blank nodes on every parse: the named graph and the
+                # union must hold the same ones, so copy the terms themselves
+                self._store.bulk_extend(_with_union(g, src.quads_for_pattern(
+                    None, None, None, sg)))
+                continue
+            for target in (g, ox.DefaultGraph()):  # native: parse and write in Rust
+                self._store.bulk_load(input=data, format=ox.RdfFormat.N_TRIPLES,
+                                      to_graph=target)
 
     def add_quads(self, graph: str, triples: Iterable[tuple[Node, Node, Node]]) -> None:
         """Add triples to ``graph`` of the working copy; only valid inside :meth:`write`
