@@ -90,7 +90,8 @@ WEB_ARABIC_REGION_LABELS: dict[str, tuple[str, str]] = {
 #: pages name them (the member is the subdivision itself: a state, province, county, nation,
 #: capital city or region with a code of its own).
 OGP_LOCAL_SUBDIVISIONS = (
-    "CA-ON", "FR-75C", "GB-SCT", "GE-TB", "KE-05", "KR-11", "MX-JAL", "NG-KD", "PE-LAL", "PH-SCO",
+    "CA-ON", "CO-NAR", "ES-PV", "FR-75C", "GB-SCT", "GE-TB", "KE-05", "KR-11", "MX-JAL", "NG-KD",
+    "PE-LAL", "PH-SCO",
 )
 
 #: ISO 3166-2 appends "(EH)" / "(EH-partial)" (French: "(EH partiel)") to Moroccan regions that
