@@ -148,7 +148,7 @@ PINS: dict[str, Pin] = {
             ("id/discrepancy/0007", "gov:MA-05", "rdfs:label", "2", "2"),
             ("id/discrepancy/0008", "event:2021-12-15-KR-1", "schema:endDate", "4", "4"),
         ),
-        count=16,
+        count=14,
     ),
     "events-of-an-official.rq": Pin(
         ("event", "date", "role", "post", "postRole", "graph", "sourceFile"),
