@@ -235,7 +235,7 @@ PINS: dict[str, Pin] = {
              "single source"),
             ("membership:ZA-ogp-2011", "national member", "1", "single source"),
         ),
-        count=146,
+        count=147,
     ),
     "moroccan-region-labels.rq": Pin(
         ("code", "en", "fr", "ar", "otherLabels", "governedBy"),
@@ -313,7 +313,7 @@ PINS: dict[str, Pin] = {
             ("ZA", "2011", "graph:ogp-web-documents-south-africa-action-plan-review-2020-2022",
              "https://www.opengovpartnership.org/documents/south-africa-action-plan-review-2020-2022/"),
         ),
-        count=56,
+        count=59,
     ),
     "persons-and-their-posts.rq": Pin(
         ("person", "name", "role", "organization", "attestedOn", "graph"),
@@ -366,7 +366,7 @@ PINS: dict[str, Pin] = {
     "sources-by-publisher-and-language.rq": Pin(
         ("publisherName", "language", "kind", "documents", "dated"),
         (
-            ("Open Government Partnership", "en", "web page", "96", "4"),
+            ("Open Government Partnership", "en", "web page", "99", "4"),
             ("(not named)", "ar", "news article", "2", "1"),
             ("(not named)", "ar", "web page", "1", "1"),
             ("(not named)", "fr", "news article", "1", "1"),
@@ -425,7 +425,7 @@ PINS: dict[str, Pin] = {
              "1", "src:ogp-web-es-documents-action-plan-laayoune-sakia-el-hamra-morocco-2025-2027",
              "es"),
         ),
-        count=110,
+        count=113,
     ),
 }
 
