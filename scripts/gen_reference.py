@@ -5,6 +5,8 @@ derived from pycountry (version recorded):
 
 - ``countries.trig``  graph ``graph/reference/countries``: every ISO 3166-1 country
 - ``regions-MA.trig`` graph ``graph/reference/regions-MA``: the 12 ISO 3166-2 regions of Morocco
+- ``subdivisions.trig`` graph ``graph/reference/subdivisions``: the ISO 3166-2 subdivisions outside
+  Morocco that OGP Local members govern (``OGP_LOCAL_SUBDIVISIONS``)
 
 Output is deterministic: the same pycountry version gives the same bytes.
 
@@ -33,6 +35,7 @@ from ogpkg.namespaces import GRAPH, turtle_prologue  # noqa: E402
 
 COUNTRIES_GRAPH = GRAPH + "reference/countries"
 REGIONS_MA_GRAPH = GRAPH + "reference/regions-MA"
+SUBDIVISIONS_GRAPH = GRAPH + "reference/subdivisions"
 PYCOUNTRY_SOURCE = "src:pycountry"
 PYCOUNTRY_URL = "https://pypi.org/project/pycountry/"
 
@@ -66,6 +69,30 @@ SEED_ARABIC_REGION_LABELS: dict[str, tuple[str, str]] = {
     "MA-02": ("جهة الشرق", "seed-001"),
     "MA-05": ("جهة بني ملال خنيفرة", "seed-003"),
 }
+
+#: Web pages that name Moroccan regions in Arabic: source id -> (URL, title, publication date).
+WEB_SOURCES: dict[str, tuple[str, str, str]] = {
+    "web-gouvernement-ouvert-ma-event-182": (
+        "http://www.gouvernement-ouvert.ma/event.php?id=182&lang=ar",
+        "خمس جماعات ترابية مغربية جديدة تنضم إلى مبادرة الشراكة من أجل الحكومة المنفتحة",
+        "2024-04-16",
+    ),
+}
+
+#: Arabic region names as Morocco's open government portal writes them: code -> (label, source id).
+WEB_ARABIC_REGION_LABELS: dict[str, tuple[str, str]] = {
+    "MA-08": ("جهة درعة تافيلالت", "web-gouvernement-ouvert-ma-event-182"),
+    "MA-09": ("جهة سوس ماسة", "web-gouvernement-ouvert-ma-event-182"),
+    "MA-11": ("جهة العيون الساقية الحمراء", "web-gouvernement-ouvert-ma-event-182"),
+}
+
+#: ISO 3166-2 subdivisions outside Morocco whose governments are OGP Local members, as OGP's
+#: pages name them (the member is the subdivision itself: a state, province, county, nation,
+#: capital city or region with a code of its own).
+OGP_LOCAL_SUBDIVISIONS = (
+    "CA-ON", "CO-NAR", "ES-PV", "FR-75C", "GB-SCT", "GE-TB", "KE-05", "KR-11", "MX-JAL", "NG-KD",
+    "PE-LAL", "PH-SCO",
+)
 
 #: ISO 3166-2 appends "(EH)" / "(EH-partial)" (French: "(EH partiel)") to Moroccan regions that
 #: lie wholly or partly in Western Sahara (ISO 3166-1 "EH"); the clean name is the label.
@@ -226,9 +253,11 @@ def regions_ma_trig() -> str:
     """TriG text of ``graph/reference/regions-MA``."""
     fr, ar = _catalog("iso3166-2", "fr"), _catalog("iso3166-2", "ar")
     seeds = sorted({seed for _, seed in SEED_ARABIC_REGION_LABELS.values()})
+    webs = sorted({web for _, web in WEB_ARABIC_REGION_LABELS.values()})
     lines = _header(
         "ISO 3166-2 regions of Morocco (MA), with Arabic names from the seed articles",
-        ["ogp", "country", "region", "src", "rdfs", "skos", "dcterms", "prov", "schema", "cv"],
+        ["ogp", "country", "region", "src", "rdfs", "skos", "dcterms", "prov", "schema", "cv",
+         "xsd"],
     )
     lines += [
         "# English labels are ISO 3166-2's names, which for Morocco are French-based.",
@@ -236,12 +265,15 @@ def regions_ma_trig() -> str:
         '# the ISO name (already French-based) is used. ISO\'s "(EH)" / "(EH-partial)" suffix,',
         "# marking regions wholly or partly in Western Sahara, is kept in skos:altLabel only.",
         "# Arabic labels: pycountry's iso3166-2 Arabic catalog where it has an entry, and the",
-        "# spelling of the seed article cited next to each region where one names it.",
+        "# spelling of the seed article cited next to each region where one names it, else of",
+        "# Morocco's open government portal (gouvernement-ouvert.ma) where it names the region.",
         "",
     ]
     lines.append(f"<{REGIONS_MA_GRAPH}> {{")
     lines.append("")
-    lines += _provenance(REGIONS_MA_GRAPH, [PYCOUNTRY_SOURCE] + [f"src:{s}" for s in seeds])
+    lines += _provenance(
+        REGIONS_MA_GRAPH, [PYCOUNTRY_SOURCE] + [f"src:{s}" for s in seeds + webs]
+    )
     for seed in seeds:
         seed_file, headline = SEED_SOURCES[seed]
         lines += [
@@ -249,6 +281,16 @@ def regions_ma_trig() -> str:
             f"        schema:headline {_literal(headline, 'ar')} ;",
             '        schema:inLanguage "ar" ;',
             f"        ogp:seedFile {_literal(seed_file)} .",
+            "",
+        ]
+    for web in webs:
+        url, title, published = WEB_SOURCES[web]
+        lines += [
+            f"    src:{web} a prov:Entity, schema:WebPage ;",
+            f"        schema:url <{url}> ;",
+            f"        schema:name {_literal(title, 'ar')} ;",
+            '        schema:inLanguage "ar" ;',
+            f'        schema:datePublished "{published}"^^xsd:date .',
             "",
         ]
     for region in moroccan_regions():
@@ -259,7 +301,11 @@ def regions_ma_trig() -> str:
         alt = [(iso_name, "en"), (fr_iso, "fr")]
         comment = f"{region.code} {iso_name}"
         seed = SEED_ARABIC_REGION_LABELS.get(region.code)
-        if seed:
+        web = WEB_ARABIC_REGION_LABELS.get(region.code)
+        if web and not seed:
+            label.append((web[0], "ar"))
+            comment += f"; Arabic label as in {web[1]} ({WEB_SOURCES[web[1]][0]})"
+        elif seed:
             label.append((seed[0], "ar"))
             if ar_iso:
                 alt.append((ar_iso, "ar"))
@@ -283,9 +329,47 @@ def regions_ma_trig() -> str:
     return "\n".join(lines) + "\n"
 
 
+def subdivisions_trig() -> str:
+    """TriG text of ``graph/reference/subdivisions``: the codes of ``OGP_LOCAL_SUBDIVISIONS``."""
+    fr = _catalog("iso3166-2", "fr")
+    lines = _header(
+        "ISO 3166-2 subdivisions governed by OGP Local members outside Morocco",
+        ["ogp", "country", "region", "src", "rdfs", "dcterms", "prov", "schema", "cv"],
+    )
+    lines += [
+        "# English labels are ISO 3166-2's names; French labels come from pycountry's iso3166-2",
+        "# French catalog where it has an entry. pycountry ships no Arabic iso3166-2 catalog.",
+        "",
+    ]
+    lines.append(f"<{SUBDIVISIONS_GRAPH}> {{")
+    lines.append("")
+    lines += _provenance(SUBDIVISIONS_GRAPH, [PYCOUNTRY_SOURCE])
+    for code in sorted(OGP_LOCAL_SUBDIVISIONS):
+        sub = pycountry.subdivisions.get(code=code)
+        if sub is None:
+            raise SystemExit(f"OGP_LOCAL_SUBDIVISIONS: {code} is not an ISO 3166-2 code")
+        label = [(sub.name, "en")]
+        french = _translate(fr, sub.name)
+        if french:
+            label.append((french, "fr"))
+        props = [
+            ("ogp:isoCode", _literal(sub.code)),
+            ("schema:containedInPlace", f"country:{sub.country_code}"),
+            ("rdfs:label", _labels(label)),
+        ]
+        lines += _block(
+            f"region:{sub.code}", "ogp:Region, cv:AdminUnit, dcterms:Location", props,
+            f"{sub.code} {sub.name} ({sub.type})",
+        )
+        lines.append("")
+    lines[-1] = "}"
+    return "\n".join(lines) + "\n"
+
+
 OUTPUTS = {
     "countries.trig": countries_trig,
     "regions-MA.trig": regions_ma_trig,
+    "subdivisions.trig": subdivisions_trig,
 }
 
 

@@ -143,7 +143,8 @@ def test_every_row_problem_is_reported_together_with_row_column_and_value() -> N
          "message": "'20x0' is not a year: write four digits, e.g. 2021"},
         {"row": 5, "column": "governments", "value": "morocco",
          "message": "'morocco' is not a government code: use the ISO 3166 code of the place "
-                    "it governs, e.g. MA or MA-01"},
+                    "it governs, e.g. MA or MA-01, or a locality code of "
+                    "data/registry/localities.csv, e.g. MA-L0001"},
         {"row": 5, "column": "title_en", "value": "",
          "message": "a plan needs a title: fill title_en, title_fr or title_ar"},
     ]

@@ -6,6 +6,7 @@ opengovpartnership.org; a few key facts read on those pages are pinned here.
 
 from __future__ import annotations
 
+import re
 import warnings
 from pathlib import Path
 
@@ -17,8 +18,7 @@ from ogpkg.namespaces import GRAPH, ID, ONTOLOGY, PREFIXES
 
 DATA_DIR = Path(__file__).resolve().parents[1] / "data" / "ogp-web"
 FILES = sorted(DATA_DIR.glob("*.trig"))
-#: OGP's site, read with and without "www."
-SITES = ("https://www.opengovpartnership.org/", "https://opengovpartnership.org/")
+SITE = re.compile(r"^https?://(www\.)?opengovpartnership\.org/")  # as the copy read gives it
 
 OGP = Namespace(ONTOLOGY)
 ORG = Namespace(PREFIXES["org"])
@@ -107,7 +107,7 @@ def test_graph_is_a_bundle_derived_from_an_ogp_web_page(path: Path):
     assert g.value(source, SCHEMA.inLanguage) is not None
     assert g.value(source, SCHEMA.name) is not None
     (url,) = g.objects(source, SCHEMA.url)
-    assert str(url).startswith(SITES), f"{path.name}: {url} is not an OGP page"
+    assert SITE.match(str(url)), f"{path.name}: {url} is not an OGP page"
 
 
 @pytest.mark.parametrize("path", FILES, ids=lambda p: p.name)

@@ -1,4 +1,5 @@
-"""The CSV templates (action plans, commitments) and their mapping onto the data model.
+"""The CSV templates (action plans, commitments, members, steering-committee seats) and their
+mapping onto the data model.
 
 A template is a list of :class:`Column`; the table in ``data/templates/README.md`` documents
 the same columns (a test keeps the two in step). Reading a CSV file:
@@ -172,12 +173,92 @@ COMMITMENTS = Template("commitments", key="commitment_id", columns=(
            "in-implementation", "`ogp:commitmentStatus <concept/status/<code>>`"),
 ))
 
-TEMPLATES: dict[str, Template] = {t.name: t for t in (ACTION_PLANS, COMMITMENTS)}
+_DATE_FORMAT = "date `YYYY-MM-DD`, or `YYYY-MM` / `YYYY`"
+
+MEMBERS = Template("members", key="member", columns=(
+    Column("member", True, "government code: ISO 3166-1 or 3166-2 code, or a locality code "
+           "`<country>-L<nnnn>` of `data/registry/localities.csv`",
+           "The member government, by the code of the place it governs.", "GH-L0001",
+           "`gov:<member>`: `a cv:PublicOrganisation, org:Organization` and "
+           "`ogp:governs country:<code>`, `region:<code>` or `place:<code>`"),
+    Column("level", True, "`national` or `local`",
+           "A national member of OGP or a member of OGP Local.", "local",
+           "`a ogp:NationalGovernment` or `ogp:LocalGovernment`; the membership's "
+           "`org:organization agency:ogp` / `agency:ogp-lp` and `org:role role:national-member` "
+           "/ `role:local-member`"),
+    Column("name_en", False, "text", "The government's name in English, as the source gives it.",
+           "Sekondi-Takoradi Metropolitan Assembly (STMA)", '`rdfs:label "…"@en`'),
+    Column("name_fr", False, "text", "The government's name in French.", "",
+           '`rdfs:label "…"@fr`'),
+    Column("name_ar", False, "text", "The government's name in Arabic.", "",
+           '`rdfs:label "…"@ar`'),
+    Column("place_name", False, "text; only for a locality code",
+           "The name of the locality the government governs (places with an ISO code are "
+           "reference data and take no name here).", "Sekondi-Takoradi",
+           "`place:<member> a ogp:Locality, cv:AdminUnit, dcterms:Location ; "
+           "dcterms:identifier \"<member>\" ; schema:containedInPlace country:<country> ; "
+           'rdfs:label "…"@en`'),
+    Column("place_level", False, "admin-level code; only for a locality code",
+           "The kind of locality (a code of `concept/admin-level/`).", "city",
+           "`ogp:adminLevel <concept/admin-level/<code>>` on the place"),
+    Column("joined", False, _DATE_FORMAT + "; `joined`, `left`, `cohort` or `attested_on` "
+           "is required", "When the government joined, as precisely as the source gives it.",
+           "2016", "`org:memberDuring [ a time:Interval ; time:hasBeginning [ a time:Instant ; "
+           "time:inXSDgYear \"2016\"^^xsd:gYear ] ]`; the membership's IRI "
+           "`id/membership/<member>-<ogp or ogp-lp>-<year joined>`"),
+    Column("left", False, _DATE_FORMAT + "; not before joined",
+           "When the membership ended (withdrawal).", "",
+           "`time:hasEnd [ a time:Instant ; … ]` on the same interval"),
+    Column("cohort", False, "cohort code",
+           "The cohort the member joined with (a code of `concept/cohort/`); without `joined`, "
+           "the cohort's year names the membership.", "local-2016",
+           "`ogp:cohort <concept/cohort/<code>>`"),
+    Column("status", False, "membership-status code",
+           "The status the source states (a code of `concept/membership-status/`: active, "
+           "inactive, withdrawn).", "",
+           "`ogp:membershipStatus <concept/membership-status/<code>>`"),
+    Column("attested_on", False, "date `YYYY-MM-DD`",
+           "A date on which the source attests the membership (and its status), when it gives "
+           "no start.", "", '`ogp:attestedOn "…"^^xsd:date`'),
+))
+
+SEATS = Template("steering-committee-seats", key="member", columns=(
+    Column("member", True, "government code (ISO 3166-1) for a government seat; person code "
+           "`<country>-<nnnn>` for a civil-society seat",
+           "Who holds the seat: a national government, or a civil society leader (who serves in "
+           "their own capacity).", "UY-0001",
+           "`gov:<member>` or `person:<member>`; the seat's IRI "
+           "`id/membership/<member>-ogp-sc-<start_date>`"),
+    Column("member_name", False, "text; required for a person",
+           "The person's name, or the government's name in English.", "Anabel Cruz",
+           '`foaf:name "…"` (person, `a foaf:Person`) or `rdfs:label "…"@en` (government)'),
+    Column("seat", True, "`government` or `civil-society`", "The constituency of the seat.",
+           "civil-society", "`ogp:seat role:government-seat` / `role:civil-society-seat`; "
+           "`org:organization agency:ogp-sc`, `org:role role:steering-committee-member`"),
+    Column("start_date", False, _DATE_FORMAT + "; `start_date`, `end_date` or `attested_on` "
+           "is required", "When the term began.", "2021-10-01",
+           "`org:memberDuring [ a time:Interval ; time:hasBeginning [ a time:Instant ; "
+           "time:inXSDDate \"2021-10-01\"^^xsd:date ] ]`"),
+    Column("end_date", False, _DATE_FORMAT + "; not before start_date",
+           "When the term ended or ends.", "", "`time:hasEnd [ a time:Instant ; … ]`"),
+    Column("attested_on", False, "date `YYYY-MM-DD`",
+           "A date on which the source shows the seat held, when it gives no start.", "",
+           '`ogp:attestedOn "…"^^xsd:date`'),
+    Column("term_years", False, "whole number ≥ 1", "The length of the term as the source "
+           "states it, in years.", "3", '`ogp:termLength "P3Y"^^xsd:duration`'),
+    Column("note_en", False, "text", "A note in English: the organisation, a second term…",
+           "ICD Uruguay", '`rdfs:comment "…"@en` on the person or the seat'),
+))
+
+TEMPLATES: dict[str, Template] = {t.name: t for t in (ACTION_PLANS, COMMITMENTS, MEMBERS, SEATS)}
 
 # --------------------------------------------------------------------------- value formats
 
-_GOV = r"[A-Z]{2}(?:-[A-Z0-9]{1,3})?"
+_GOV = r"[A-Z]{2}(?:-(?:L[0-9]{4}|[A-Z0-9]{1,3}))?"
 GOV_CODE = re.compile(rf"^{_GOV}$")
+COUNTRY_CODE = re.compile(r"^[A-Z]{2}$")
+LOCALITY_CODE = re.compile(r"^[A-Z]{2}-L[0-9]{4}$")
+PERSON_CODE = re.compile(r"^[A-Z]{2}-[0-9]{4}$")
 PLAN_CODE = re.compile(rf"^({_GOV})-(\d{{4}})$")
 ORG_CODE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 COMMITMENT_CODE = re.compile(r"^[A-Za-z0-9]+(?:-[A-Za-z0-9]+)*$")
@@ -189,7 +270,9 @@ URL_FORBIDDEN = re.compile(r'[\s<>"{}|\\^`]')
 
 #: scheme -> (what a code names, with its article)
 SCHEME_NAMES = {"policy-area": ("policy area", "a"), "ogp-value": ("OGP value", "an"),
-                "status": ("status", "a")}
+                "status": ("status", "a"), "cohort": ("cohort", "a"),
+                "membership-status": ("membership status", "a"),
+                "admin-level": ("administrative level", "an")}
 
 
 class CellError(ValueError):
@@ -249,7 +332,8 @@ def parse_gov(value: str) -> str:
         return value
     hint = f" (did you mean '{value.upper()}'?)" if GOV_CODE.match(value.upper()) else ""
     raise CellError(f"'{value}' is not a government code: use the ISO 3166 code of the "
-                    f"place it governs, e.g. MA or MA-01{hint}")
+                    f"place it governs, e.g. MA or MA-01, or a locality code of "
+                    f"data/registry/localities.csv, e.g. MA-L0001{hint}")
 
 
 def parse_plan(value: str) -> tuple[str, int]:
@@ -400,10 +484,17 @@ class _Reader:
 
     def interval(self, subject: URIRef, start: tuple[str, str, str] | None,
                  end: tuple[str, str, str] | None) -> None:
+        self.interval_as(subject, "temporal", start, end)
+
+    def interval_as(self, subject: URIRef, link: str, start: tuple[str, str, str] | None,
+                    end: tuple[str, str, str] | None) -> None:
+        """``subject --link--> [ a time:Interval ; hasBeginning … ; hasEnd … ]``; ``link`` is
+        ``temporal`` (dcterms) or ``memberDuring`` (org)."""
         if start is None and end is None:
             return
         interval = BNode()
-        self.add(subject, self.term("dcterms", "temporal"), interval)
+        prefix = "dcterms" if link == "temporal" else "org"
+        self.add(subject, self.term(prefix, link), interval)
         self.add(interval, RDF_TYPE, self.term("time", "Interval"))
         for edge, when in (("hasBeginning", start), ("hasEnd", end)):
             if when is None:
@@ -541,9 +632,207 @@ def _commitment_row(r: _Reader, cells: dict[str, str]) -> None:
         r.add(c, r.term("ogp", "commitmentStatus"), status)
 
 
+# --------------------------------------------------------------------------- members and seats
+
+def _when_columns(r: _Reader, cells: dict[str, str], start: str, end: str
+                  ) -> tuple[tuple[str, str, str] | None, tuple[str, str, str] | None,
+                             str | None]:
+    """(start, end, attested) of a row, each checked; end not before start."""
+    begin = r.parse(cells, start, parse_date)
+    finish = r.parse(cells, end, parse_date)
+    attested = r.parse(cells, "attested_on", parse_day)
+    if isinstance(begin, tuple) and isinstance(finish, tuple):
+        n = min(len(begin[0]), len(finish[0]))
+        if finish[0][:n] < begin[0][:n]:
+            r.problem(end, finish[0], f"{end} {finish[0]} is before {start} {begin[0]}")
+    return (begin if isinstance(begin, tuple) else None,
+            finish if isinstance(finish, tuple) else None,
+            attested if isinstance(attested, str) else None)
+
+
+def parse_day(value: str) -> str:
+    lexical, datatype, _ = parse_date(value)
+    if not datatype.endswith("#date"):
+        raise CellError(f"'{value}' is not a full date: write YYYY-MM-DD")
+    return lexical
+
+
+def _place_of(r: _Reader, code: str) -> URIRef:
+    if LOCALITY_CODE.match(code):
+        return r.instance("place", code)
+    if COUNTRY_CODE.match(code):
+        return r.instance("country", code)
+    return r.instance("region", code)
+
+
+def _labels(r: _Reader, subject: URIRef, cells: dict[str, str], prefix: str) -> None:
+    for lang in ("en", "fr", "ar"):
+        value = cells.get(f"{prefix}_{lang}", "")
+        if value:
+            r.add(subject, r.term("rdfs", "label"), Literal(_text(value), lang=lang))
+
+
+def _locality(r: _Reader, code: str, cells: dict[str, str]) -> None:
+    """The place a locality code names, when the row describes it."""
+    name, level = cells.get("place_name", ""), cells.get("place_level", "")
+    if not LOCALITY_CODE.match(code):
+        for column, value in (("place_name", name), ("place_level", level)):
+            if value:
+                r.problem(column, value, f"'{column}' is only for a locality code "
+                          f"(<country>-L<nnnn>); {code} is an ISO code, described by the "
+                          "reference data")
+        return
+    level_iri = r.concept_code("place_level", "admin-level", level) if level else None
+    if not name:
+        return
+    place = r.instance("place", code)
+    for cls in (("ogp", "Locality"), ("cv", "AdminUnit"), ("dcterms", "Location")):
+        r.add(place, RDF_TYPE, r.term(*cls))
+    r.add(place, r.term("dcterms", "identifier"), Literal(code))
+    r.add(place, r.term("schema", "containedInPlace"), r.instance("country", code[:2]))
+    r.add(place, r.term("rdfs", "label"), Literal(_text(name), lang="en"))
+    if level_iri is not None:
+        r.add(place, r.term("ogp", "adminLevel"), level_iri)
+
+
+def _membership(r: _Reader, iri: URIRef, member: URIRef, org: str, role: str,
+                when: tuple[tuple[str, str, str] | None, tuple[str, str, str] | None,
+                            str | None]) -> None:
+    r.rows_of[str(iri)] = r.row
+    r.add(iri, RDF_TYPE, r.term("org", "Membership"))
+    r.add(iri, r.term("org", "member"), member)
+    r.add(iri, r.term("org", "organization"), r.instance("organisation", org))
+    r.add(iri, r.term("org", "role"), r.concept("role", role))
+    start, end, attested = when
+    r.interval_as(iri, "memberDuring", start, end)
+    if attested:
+        r.add(iri, r.term("ogp", "attestedOn"), Literal(attested, datatype=URIRef(XSD + "date")))
+
+
+def _unique(r: _Reader, column: str, value: str, iri: URIRef) -> bool:
+    first = r.seen_keys.get(str(iri))
+    if first is not None:
+        r.problem(column, value, f"this row describes {iri.rsplit('/', 1)[1]} again "
+                  f"(first on row {first})")
+        return False
+    r.seen_keys[str(iri)] = r.row
+    return True
+
+
+def _member_row(r: _Reader, cells: dict[str, str]) -> None:
+    code = r.parse(cells, "member", parse_gov)
+    if not cells.get("member"):
+        r.problem("member", "", "'member' is required: a government code")
+    level = cells.get("level", "").lower()
+    if level not in ("national", "local"):
+        r.problem("level", cells.get("level", ""), f"'{cells.get('level', '')}' is not a "
+                  "member level: write national or local")
+    if isinstance(code, str) and level == "national" and not COUNTRY_CODE.match(code):
+        r.problem("member", code, f"a national member is a country: '{code}' is not an "
+                  "ISO 3166-1 code (e.g. MA)")
+    if isinstance(code, str) and level == "local" and COUNTRY_CODE.match(code):
+        r.problem("member", code, f"a local member governs a subdivision or a locality, not "
+                  f"the country '{code}' (e.g. MA-01, MA-L0001)")
+    when = _when_columns(r, cells, "joined", "left")
+    cohort = r.concept_code("cohort", "cohort", cells["cohort"]) if cells.get("cohort") else None
+    status = (r.concept_code("status", "membership-status", cells["status"])
+              if cells.get("status") else None)
+    if not any(cells.get(c) for c in ("joined", "left", "cohort", "attested_on")):
+        r.problem("joined", "", "say when the membership holds: fill joined, left, cohort "
+                  "or attested_on")
+    if not isinstance(code, str) or level not in ("national", "local"):
+        return
+    _locality(r, code, cells)
+    org, role = ("ogp", "national-member") if level == "national" else ("ogp-lp", "local-member")
+    # OGP and OGP Local memberships are named by the year joined (or the cohort's year), so that
+    # sources giving the date at different precisions name one membership
+    start = cells.get("joined", "")[:4] or (cells["cohort"].rsplit("-", 1)[1]
+                                            if re.search(r"-\d{4}$", cells.get("cohort", ""))
+                                            else "")
+    iri = r.instance("membership", f"{code}-{org}-{start or role}")
+    if not _unique(r, "member", code, iri):
+        return
+    gov = r.instance("government", code)
+    r.add(gov, RDF_TYPE, r.term("cv", "PublicOrganisation"))
+    r.add(gov, RDF_TYPE, r.term("org", "Organization"))
+    r.add(gov, RDF_TYPE, r.term("ogp", "NationalGovernment" if level == "national"
+                                else "LocalGovernment"))
+    r.add(gov, r.term("ogp", "governs"), _place_of(r, code))
+    _labels(r, gov, cells, "name")
+    _membership(r, iri, gov, org, role, when)
+    if cohort is not None:
+        r.add(iri, r.term("ogp", "cohort"), cohort)
+    if status is not None:
+        r.add(iri, r.term("ogp", "membershipStatus"), status)
+
+
+def _parse_seat_member(value: str) -> tuple[str, str]:
+    if COUNTRY_CODE.match(value):
+        return "government", value
+    if PERSON_CODE.match(value):
+        return "person", value
+    raise CellError(f"'{value}' is not a seat holder: use a government's ISO 3166-1 code "
+                    "(e.g. KE) or a person code <country>-<nnnn> (e.g. UY-0001)")
+
+
+def _seat_row(r: _Reader, cells: dict[str, str]) -> None:
+    holder = r.parse(cells, "member", _parse_seat_member)
+    if not cells.get("member"):
+        r.problem("member", "", "'member' is required: a government or person code")
+    seat = cells.get("seat", "").lower()
+    if seat not in ("government", "civil-society"):
+        r.problem("seat", cells.get("seat", ""), f"'{cells.get('seat', '')}' is not a seat: "
+                  "write government or civil-society")
+    name = cells.get("member_name", "")
+    if isinstance(holder, tuple):
+        kind, code = holder
+        expected = "government" if kind == "government" else "civil-society"
+        if seat in ("government", "civil-society") and seat != expected:
+            r.problem("seat", seat, f"a {kind} ({code}) holds a {expected} seat, not a "
+                      f"{seat} one")
+        if kind == "person" and not name:
+            r.problem("member_name", "", f"'member_name' is required for a person ({code})")
+    when = _when_columns(r, cells, "start_date", "end_date")
+    years = r.parse(cells, "term_years", lambda v: parse_whole(v, 1))
+    if not any(cells.get(c) for c in ("start_date", "end_date", "attested_on")):
+        r.problem("start_date", "", "say when the seat is held: fill start_date, end_date or "
+                  "attested_on")
+    if not isinstance(holder, tuple) or seat not in ("government", "civil-society"):
+        return
+    kind, code = holder
+    start = when[0][0] if when[0] else "steering-committee-member"
+    iri = r.instance("membership", f"{code}-ogp-sc-{start}")
+    if not _unique(r, "member", code, iri):
+        return
+    note = cells.get("note_en", "")
+    if kind == "person":
+        member = r.instance("person", code)
+        r.add(member, RDF_TYPE, r.term("foaf", "Person"))
+        r.add(member, r.term("foaf", "name"), Literal(_text(name)))
+        if note:
+            r.add(member, r.term("rdfs", "comment"), Literal(_text(note), lang="en"))
+    else:
+        member = r.instance("government", code)
+        for cls in (("cv", "PublicOrganisation"), ("org", "Organization"),
+                    ("ogp", "NationalGovernment")):
+            r.add(member, RDF_TYPE, r.term(*cls))
+        r.add(member, r.term("ogp", "governs"), r.instance("country", code))
+        if name:
+            r.add(member, r.term("rdfs", "label"), Literal(_text(name), lang="en"))
+        if note:
+            r.add(iri, r.term("rdfs", "comment"), Literal(_text(note), lang="en"))
+    _membership(r, iri, member, "ogp-sc", "steering-committee-member", when)
+    r.add(iri, r.term("ogp", "seat"), r.concept("role", f"{seat}-seat"))
+    if isinstance(years, int):
+        r.add(iri, r.term("ogp", "termLength"),
+              Literal(f"P{years}Y", datatype=URIRef(XSD + "duration")))
+
+
 _ROW_MAPPERS: dict[str, Callable[[_Reader, dict[str, str]], None]] = {
     "action-plans": _plan_row,
     "commitments": _commitment_row,
+    "members": _member_row,
+    "steering-committee-seats": _seat_row,
 }
 
 # --------------------------------------------------------------------------- header
@@ -559,10 +848,10 @@ def detect_template(header: list[str], name: str) -> Template:
     the header fits none, or fits both equally.
     """
     cols = [_norm_header(h) for h in header]
-    shared = set(ACTION_PLANS.column_names) & set(COMMITMENTS.column_names)
     scores = {}
     for template in TEMPLATES.values():
-        own = [c for c in template.column_names if c not in shared]
+        others = {c for t in TEMPLATES.values() if t is not template for c in t.column_names}
+        own = [c for c in template.column_names if c not in others]
         scores[template.name] = sum(
             1 for c in cols if c in own or difflib.get_close_matches(c, own, n=1, cutoff=0.8))
     best = max(scores.values())
@@ -599,9 +888,9 @@ def check_header(header: list[str], template: Template, name: str) -> list[str]:
         if col not in seen:
             problems.append(_Problem(1, col, "", f"missing required column '{col}'"))
     if problems:
-        others = [t.name for t in TEMPLATES.values() if t is not template]
-        if others and detect_quietly(header) in others:
-            problems.append(_Problem(1, "", "", f"this header looks like the {others[0]} "
+        looks_like = detect_quietly(header)
+        if looks_like is not None and looks_like != template.name:
+            problems.append(_Problem(1, "", "", f"this header looks like the {looks_like} "
                                      "template"))
         raise _collected(name, problems, f"the header does not fit the {template.name} "
                          "template")
