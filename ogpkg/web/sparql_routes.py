@@ -333,14 +333,18 @@ async def _service_description(request: Request, ctx: AppContext) -> Response:
 
 UPDATE_DOC = """SPARQL 1.1 Protocol update operation: `update` by POST form or as a POST
 `application/sparql-update` body, with `Authorization: Bearer <token>`;
-`using-graph-uri` / `using-named-graph-uri` honoured. The changed graphs are validated against
-the shapes like any contribution; the update is written atomically only if they conform."""
+`using-graph-uri` / `using-named-graph-uri` honoured. The update is executed on the working
+copy, its effect read back from the store and judged by the write policy (no direct change of
+the default graph, which is the union; no change of the repository's graphs; no fetching), and
+the changed graphs are validated against the shapes like any contribution; it is committed
+atomically only if all holds."""
 
 
 @router.post("/sparql/update", name="sparql_update", summary="SPARQL 1.1 update",
              description=UPDATE_DOC, response_class=Response,
              responses={204: {"description": "applied"}, 401: {"description": "no or bad token"},
-                        403: {"description": "writes are off"},
+                        403: {"description": "writes are off, or the update would change a "
+                                              "repository graph or fetch (LOAD, SERVICE)"},
                         422: {"description": "the result does not conform to the shapes"}})
 async def sparql_update(request: Request) -> Response:
     ctx = ctx_of(request)
