@@ -208,9 +208,10 @@ def check_literal_sizes(dataset: MemoryDataset, text: str, name: str, max_bytes:
     """Raise :class:`InputError` naming the line and subject of the first literal longer
     than ``max_bytes`` bytes (UTF-8)."""
     min_chars = max(0, max_bytes // 4)  # a literal over max_bytes has at least this many chars
-    rows = dataset.select(
-        "SELECT ?s ?p ?o WHERE { ?s ?p ?o "
-        f"FILTER(isLiteral(?o) && STRLEN(STR(?o)) > {min_chars}) }}")
+    test = f"FILTER(isLiteral(?o) && STRLEN(STR(?o)) > {min_chars})"
+    rows = dataset.select(  # every graph, without building the union of a large dataset
+        f"SELECT ?s ?p ?o WHERE {{ {{ ?s ?p ?o {test} }} UNION "
+        f"{{ GRAPH ?g {{ ?s ?p ?o {test} }} }} }}", union=False)
     big = [r for r in rows if len(str(r["o"]).encode("utf-8")) > max_bytes]
     if not big:
         return
