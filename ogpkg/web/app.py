@@ -25,6 +25,7 @@ from ogpkg.web import (
     graph_store,
     pages,
     resources,
+    security,
     sparql_routes,
     transport,
     ui,
@@ -102,6 +103,7 @@ def create_app(settings: Settings, *,
     app.include_router(pages.router)
     errors.install(app)
     transport.install(app, metrics)
+    security.install(app, settings.allowed_ui_endpoints)
     return app
 
 
