@@ -61,6 +61,16 @@ class Settings:
         "help": "Largest request body or uploaded file accepted, in bytes."})
     max_literal_bytes: int = field(default=1_000_000, metadata={
         "help": "Largest single literal accepted in contributed data, in bytes."})
+    max_nesting: int = field(default=64, metadata={
+        "help": "Deepest nesting accepted in contributed RDF (RDF/XML elements, JSON-LD "
+        "objects and arrays, Turtle/TriG collections and blank-node lists); deeper: 400."})
+    upload_client_items: int = field(default=20, metadata={
+        "help": "Uploads one client (address) may keep waiting to be published; beyond: 429."})
+    upload_client_mb: int = field(default=200, metadata={
+        "help": "Megabytes one client (address) may keep waiting to be published; beyond: 429."})
+    uploads_max_mb: int = field(default=2048, metadata={
+        "help": "Megabytes all uploads together may take on disk; beyond: 507. No upload is "
+        "removed to make room for another; each waits 24 hours to be published."})
     keep_snapshots: int = field(default=3, metadata={
         "help": "How many numbered snapshots of the store to keep."})
     lang: str = field(default="en", metadata={

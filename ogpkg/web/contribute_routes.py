@@ -33,7 +33,7 @@ from ogpkg.ingest.csv_templates import TEMPLATES
 from ogpkg.report_html import RESULTS_STYLE, render_results, short
 from ogpkg.report_html import ui as report_words
 from ogpkg.store import RDF_FORMATS, Store
-from ogpkg.uploads import Upload
+from ogpkg.uploads import Upload, UploadQuotaExceeded, UploadSpaceFull
 from ogpkg.web import links
 from ogpkg.web.context import AppContext, ctx_of, read_body
 from ogpkg.web.resources import LANGS, local_path, pick_lang
@@ -152,7 +152,8 @@ def _input_error_html(exc: OgpkgError, lang: str) -> str:
         message = str(exc).split("\n", 1)[0]
     else:
         message = str(exc)
-    return (f'<div class="error" role="alert"><p><strong>{w["cannot_read"]}</strong></p>'
+    lead = w["cannot_read"] if isinstance(exc, InputError) else w["not_kept"]
+    return (f'<div class="error" role="alert"><p><strong>{lead}</strong></p>'
             f'<p class="message" dir="ltr">{html.escape(message)}</p></div>{items}')
 
 
@@ -176,6 +177,16 @@ async def _form(request: Request, limit: int) -> FormData:
         raise InputError(f"the form cannot be read: {detail}") from None
 
 
+#: errors that end an upload before anything is kept: the file cannot be read, or the
+#: client or the server has no room for it
+REFUSED = (InputError, UploadQuotaExceeded, UploadSpaceFull)
+
+
+def client_of(request: Request) -> str:
+    """Who sent the request, for the upload quotas: its address."""
+    return request.client.host if request.client else ""
+
+
 @router.post("/contribute", include_in_schema=False)
 async def upload(request: Request) -> Response:
     ctx = ctx_of(request)
@@ -187,37 +198,48 @@ async def upload(request: Request) -> Response:
     finally:
         await form.close()
     lang = _lang(request, form)
-    w = CONTRIBUTE[lang]
     fmt = form.get("format") or None
+    client = client_of(request)
     try:
         if not name:
             raise InputError("choose a file to check (form field 'file')")
         if fmt is not None and fmt not in (*RDF_FORMATS, "csv", *CSV_FORMATS):
             raise InputError(f"unknown format {fmt!r}")
+        await run_in_threadpool(ctx.uploads.check_room, len(data), client)
         name = name.replace("\\", "/").rsplit("/", 1)[-1][:200]
         parsed = await run_in_threadpool(
             read_input, data, name, fmt=fmt if isinstance(fmt, str) else None,
             max_bytes=ctx.settings.max_body_bytes,
-            max_literal_bytes=ctx.settings.max_literal_bytes, base_iri=ctx.settings.base_iri)
-    except InputError as exc:
+            max_literal_bytes=ctx.settings.max_literal_bytes, base_iri=ctx.settings.base_iri,
+            max_nesting=ctx.settings.max_nesting)
+        async with ctx.writing() as store:
+            outcome = await run_in_threadpool(_check, ctx, store, parsed)
+        kept = Upload(id="", name=parsed.name, fmt=parsed.fmt, size=parsed.size,
+                      sha256=parsed.sha256, triples=parsed.triples,
+                      created=dt.datetime.now(dt.UTC).timestamp(), report=outcome.report,
+                      nodes=await run_in_threadpool(_focus_nodes, ctx, parsed, outcome))
+        kept = await run_in_threadpool(ctx.uploads.add, data, kept, client)
+    except REFUSED as exc:
         if _wants_json(request):
             raise
-        body = (f"<h1>{w['upload_title']}</h1>{_input_error_html(exc, lang)}"
-                f"{_upload_form(ctx, lang)}")
-        return _page(w["upload_title"], body, lang, exc.status)
-    async with ctx.writing() as store:
-        outcome = await run_in_threadpool(_check, ctx, store, parsed)
-    kept = Upload(id="", name=parsed.name, fmt=parsed.fmt, size=parsed.size,
-                  sha256=parsed.sha256, triples=parsed.triples,
-                  created=dt.datetime.now(dt.UTC).timestamp(), report=outcome.report,
-                  nodes=await run_in_threadpool(_focus_nodes, ctx, parsed, outcome))
-    kept = await run_in_threadpool(ctx.uploads.add, data, kept)
+        return _refused_page(ctx, exc, lang)
     where = f"/contribute/{kept.id}"
     if _wants_json(request):
         return JSONResponse({"id": kept.id, "report_page": where,
                              "report": outcome.report.to_json(lang)},
                             status_code=201, headers={"Location": where})
     return RedirectResponse(f"{where}?lang={lang}", status_code=303)
+
+
+def _refused_page(ctx: AppContext, exc: OgpkgError, lang: str) -> HTMLResponse:
+    """The upload form again, with why the file was refused."""
+    w = CONTRIBUTE[lang]
+    body = (f"<h1>{w['upload_title']}</h1>{_input_error_html(exc, lang)}"
+            f"{_upload_form(ctx, lang)}")
+    response = _page(w["upload_title"], body, lang, exc.status)
+    if isinstance(exc, UploadQuotaExceeded):
+        response.headers["Retry-After"] = str(exc.retry_after)
+    return response
 
 
 def _check(ctx: AppContext, store: Store, parsed: ParsedInput) -> Outcome:
