@@ -59,7 +59,7 @@ def parse(text: str) -> _Links:
     return p
 
 
-HTML_PATHS = ["/", "/query", PAGE, PAGE + "?lang=ar", "/def/NationalGovernment",
+HTML_PATHS = ["/", "/query", "/docs", PAGE, PAGE + "?lang=ar", "/def/NationalGovernment",
               "/contribute", "/graph/hostile"]
 
 

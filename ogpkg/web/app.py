@@ -89,7 +89,7 @@ def create_app(settings: Settings, *,
             ctx.close()
 
     app = OgpkgApp(title="ogpkg", version=__version__, description=DESCRIPTION,
-                  lifespan=lifespan)
+                  lifespan=lifespan, docs_url=None, redoc_url=None)  # /docs: ui.api_docs
     app.state.ctx = ctx
     app.state.settings = settings
     app.include_router(sparql_routes.router)

@@ -161,3 +161,16 @@ def query_page(request: Request) -> HTMLResponse:
 <script type="application/json" id="query-data">{blob}</script>"""
     return HTMLResponse(page_html(f"{w['query']} — ogpkg", body, lang, head),
                         headers={"Content-Language": lang, "Vary": "Accept-Language"})
+
+
+@router.get("/docs", response_class=HTMLResponse, include_in_schema=False)
+def api_docs(request: Request) -> HTMLResponse:
+    """Swagger UI over the OpenAPI description, served from the package (no inline script:
+    the page runs under the same policy as every other)."""
+    return HTMLResponse("""<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>ogpkg — API</title>
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<link rel="stylesheet" href="/static/vendor/swagger-ui/swagger-ui.css">
+<script src="/static/vendor/swagger-ui/swagger-ui-bundle.js" defer></script>
+<script src="/static/docs.js" defer></script></head>
+<body><div id="swagger-ui"></div></body></html>""")

@@ -143,3 +143,11 @@ def test_query_page_works_under_the_policy_and_ignores_a_foreign_endpoint(  # ty
     assert watch.leaving == [], watch.leaving
     assert watch.violations == [], watch.violations
     assert watch.no_policy == []
+
+
+def test_api_docs_work_under_the_policy(strict, hostile_site: str) -> None:  # type: ignore[no-untyped-def]
+    page, watch = strict
+    page.goto(hostile_site + "/docs")
+    page.locator(".opblock").first.wait_for(timeout=20_000)
+    assert page.locator(".opblock").count() >= 5
+    assert watch.leaving == [] and watch.violations == [] and watch.no_policy == []
