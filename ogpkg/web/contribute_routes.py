@@ -20,6 +20,7 @@ from urllib.parse import quote
 
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
+from python_multipart.multipart import parse_options_header
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData, UploadFile
 from starlette.exceptions import HTTPException
@@ -157,9 +158,21 @@ def _input_error_html(exc: OgpkgError, lang: str) -> str:
             f'<p class="message" dir="ltr">{html.escape(message)}</p></div>{items}')
 
 
+def _check_complete(content_type: str, body: bytes) -> None:
+    """Refuse a multipart body cut off before its closing boundary (the form parser would
+    drop its last part silently, and leave that part's temporary file open)."""
+    media, params = parse_options_header(content_type)
+    boundary = params.get(b"boundary")
+    if media == b"multipart/form-data" and boundary and not body.rstrip(b"\r\n \t").endswith(
+            b"--" + boundary + b"--"):
+        raise InputError("the form cannot be read: the body is cut off before its closing "
+                         f"boundary '--{boundary.decode('latin-1')}--'")
+
+
 async def _form(request: Request, limit: int) -> FormData:
     """The request's form, its body capped at ``limit`` bytes (413 past it)."""
     body = await read_body(request, limit)
+    _check_complete(request.headers.get("content-type", ""), body)
     sent = False
 
     async def receive() -> dict[str, Any]:
