@@ -122,10 +122,11 @@ def check_xml(text: str, name: str, *, max_nesting: int = MAX_NESTING) -> None:
 
 #: what opens and closes a level, and the tokens whose brackets do not count (strings, IRIs,
 #: comments), for the JSON and Turtle families
-_JSON_TOKENS = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{}]')
+_JSON_TOKENS = re.compile(r'"(?:[^"\\]++|\\.)*+"|[\[\]{}]')
 _TURTLE_TOKENS = re.compile(
-    r'"""(?:[^"\\]|\\.|"(?!""))*"""|\'\'\'(?:[^\'\\]|\\.|\'(?!\'\'))*\'\'\''
-    r'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'|<[^\s<>"]*>|#[^\n]*|[\[\](){}]')
+    r'"""(?:[^"\\]++|\\.|"(?!""))*+"""|\'\'\'(?:[^\'\\]++|\\.|\'(?!\'\'))*+\'\'\''
+    r'|"(?:[^"\\\n]++|\\.)*+"|\'(?:[^\'\\\n]++|\\.)*+\'|<[^\s<>"]*+>|#[^\n]*+'
+    r'|[\[\](){}]')
 _NESTING_TOKENS = {"jsonld": _JSON_TOKENS, "turtle": _TURTLE_TOKENS, "trig": _TURTLE_TOKENS,
                    "n3": _TURTLE_TOKENS}
 _WHAT = {"jsonld": "JSON objects and arrays",
