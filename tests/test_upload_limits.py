@@ -171,3 +171,12 @@ def test_many_uploads_from_one_client_keep_the_earlier_ones(client: httpx.Client
     assert r.status_code == 429 and "OGPKG_UPLOAD_CLIENT_ITEMS" in r.text
     for r in first:
         assert client.get(r.headers["location"]).status_code == 200
+
+
+def test_long_literals_are_scanned_quickly() -> None:
+    from ogpkg.ingest.rdf import check_nesting
+
+    text = '<http://e.org/s> <http://e.org/p> """' + "(" * 5_000_000 + '""" .'
+    started = time.monotonic()
+    check_nesting(text, "big.ttl", "turtle", 3)
+    assert time.monotonic() - started < 1.0
