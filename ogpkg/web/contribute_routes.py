@@ -54,8 +54,7 @@ FORM_OVERHEAD = 64 * 1024
 PAGE_HEADERS = {"Cache-Control": "no-store"}
 
 FORMAT_NAMES = {"turtle": "Turtle", "trig": "TriG", "ntriples": "N-Triples",
-                "nquads": "N-Quads", "jsonld": "JSON-LD", "rdfxml": "RDF/XML", "n3": "N3",
-                "csv": "CSV template (from its header)"}
+                "nquads": "N-Quads", "jsonld": "JSON-LD", "rdfxml": "RDF/XML", "n3": "N3"}
 DOWNLOADS = (("json", "JSON"), ("ttl", "Turtle"), ("csv", "CSV"), ("html", "HTML"))
 PAGE_STYLE = RESULTS_STYLE + """
 form.stack label{display:block;margin-top:.8rem;font-weight:600}
@@ -89,7 +88,8 @@ def _wants_json(request: Request) -> bool:
 
 def _upload_form(ctx: AppContext, lang: str) -> str:
     w = CONTRIBUTE[lang]
-    formats = "".join(f'<option value="{f}">{html.escape(FORMAT_NAMES.get(f, f))}</option>'
+    names = {**FORMAT_NAMES, "csv": w["csv_template"]}
+    formats = "".join(f'<option value="{f}">{html.escape(names.get(f, f))}</option>'
                       for f in (*RDF_FORMATS, "csv") if f != "n3")
     langs = "".join(f'<option value="{c}"{" selected" if c == lang else ""}>{n}</option>'
                     for c, n in LANG_NAMES)
