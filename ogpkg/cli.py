@@ -217,7 +217,7 @@ def _run_contribution(files: list[Path], *, dry_run: bool, graph: str | None,
                 raise OgpkgError(f"{path}: no such file")
             parsed = read_input(path, path.name, max_bytes=settings.max_body_bytes,
                                 max_literal_bytes=settings.max_literal_bytes,
-                                base_iri=settings.base_iri)
+                                base_iri=settings.base_iri, max_nesting=settings.max_nesting)
             outcome = contribute(gate, parsed, graph=graph, dry_run=dry_run,
                                  contributor=contributor or getpass.getuser())
         except OgpkgError as exc:

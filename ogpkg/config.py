@@ -7,6 +7,7 @@ Nothing else in ogpkg reads ``os.environ``. Every setting is declared once in ``
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
@@ -86,6 +87,10 @@ class Settings:
     service_allowlist: str = field(default="", metadata={
         "help": "SPARQL endpoints that SERVICE may call, separated by spaces or commas. "
         "Loopback, private and link-local addresses are refused whatever this says."})
+    ui_endpoints: str = field(default="", metadata={
+        "help": "SPARQL endpoints besides this server's own that the query page may send "
+        "queries to (`/query?endpoint=`), as http(s) URLs separated by spaces or commas. "
+        "Empty: the query page talks only to this server."})
     cache_mb: int = field(default=64, metadata={
         "help": "Memory for cached query results (keyed by the data version), in MB; 0: off."})
     max_query_bytes: int = field(default=100_000, metadata={
@@ -94,6 +99,16 @@ class Settings:
         "help": "Largest request body or uploaded file accepted, in bytes."})
     max_literal_bytes: int = field(default=1_000_000, metadata={
         "help": "Largest single literal accepted in contributed data, in bytes."})
+    max_nesting: int = field(default=64, metadata={
+        "help": "Deepest nesting accepted in contributed RDF (RDF/XML elements, JSON-LD "
+        "objects and arrays, Turtle/TriG collections and blank-node lists); deeper: 400."})
+    upload_client_items: int = field(default=20, metadata={
+        "help": "Uploads one client (address) may keep waiting to be published; beyond: 429."})
+    upload_client_mb: int = field(default=200, metadata={
+        "help": "Megabytes one client (address) may keep waiting to be published; beyond: 429."})
+    uploads_max_mb: int = field(default=2048, metadata={
+        "help": "Megabytes all uploads together may take on disk; beyond: 507. No upload is "
+        "removed to make room for another; each waits 24 hours to be published."})
     keep_snapshots: int = field(default=3, metadata={
         "help": "How many numbered snapshots of the store to keep."})
     lang: str = field(default="en", metadata={
@@ -104,8 +119,14 @@ class Settings:
     def allowed_services(self) -> list[str]:
         return [u for u in self.service_allowlist.replace(",", " ").split() if u]
 
+    @property
+    def allowed_ui_endpoints(self) -> list[str]:
+        return [u for u in self.ui_endpoints.replace(",", " ").split() if u]
+
 
 ENV_PREFIX = "OGPKG_"
+#: an endpoint the query page may call: an http(s) URL with nothing a policy header would split
+_UI_ENDPOINT = re.compile(r"https?://[A-Za-z0-9.-]+(?::[0-9]+)?(?:/[A-Za-z0-9._~!$&'()*+=:@%/-]*)?")
 
 
 def setting_docs() -> list[tuple[str, str, str, str]]:
@@ -173,6 +194,10 @@ def load_settings(overrides: Mapping[str, Any] | None = None,
             except OgpkgError as exc:
                 raise ConfigError(f"Setting 'service_allowlist' has value {url!r}: {exc}") \
                     from None
+    for url in settings.allowed_ui_endpoints:
+        if not _UI_ENDPOINT.fullmatch(url):
+            raise ConfigError(f"Setting 'ui_endpoints' has value {url!r}: not an http(s) "
+                              "URL (e.g. https://example.org/sparql).")
     if settings.query_allocator not in ("auto", "system"):
         from ogpkg.engine import find_allocator
 

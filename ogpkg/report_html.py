@@ -1,4 +1,5 @@
-"""The validation report as a standalone HTML page, and the report's words in en/fr/ar.
+"""The validation report as a standalone HTML page (its words in en/fr/ar are in
+:mod:`ogpkg.i18n`).
 
 Plain string building: every value from data or shapes goes through :func:`html.escape`.
 The page has no external assets; Arabic pages are right-to-left.
@@ -11,47 +12,18 @@ from collections.abc import Callable
 from html import escape
 from typing import TYPE_CHECKING
 
+from ogpkg.i18n import REPORT, words
 from ogpkg.shacl_compile import PropertyPath, compact, show_path
 
 if TYPE_CHECKING:
     from ogpkg.errors import Location
     from ogpkg.validate import ValidationReport, ValidationResult
 
-UI: dict[str, dict[str, str]] = {
-    "en": {
-        "title": "Validation report", "conforms": "conforms",
-        "not_conforms": "does not conform", "violations": "violation(s)",
-        "warnings": "warning(s)", "infos": "info(s)", "focus_nodes": "focus node(s)",
-        "shapes": "shape(s)", "Violation": "Violation", "Warning": "Warning", "Info": "Info",
-        "focus": "Focus node", "path": "path", "value": "value", "message": "message",
-        "location": "Where", "engine": "engine", "none": "No problems found.",
-        "sep": ", ", "row": "row", "line": "line", "column": "column",
-    },
-    "fr": {
-        "title": "Rapport de validation", "conforms": "conforme",
-        "not_conforms": "non conforme", "violations": "violation(s)",
-        "warnings": "avertissement(s)", "infos": "information(s)",
-        "focus_nodes": "nœud(s) examiné(s)", "shapes": "forme(s)", "Violation": "Violation",
-        "Warning": "Avertissement", "Info": "Information", "focus": "Nœud", "path": "chemin",
-        "value": "valeur", "message": "message", "location": "Emplacement",
-        "engine": "moteur", "none": "Aucun problème trouvé.", "sep": ", ",
-        "row": "ligne", "line": "ligne", "column": "colonne",
-    },
-    "ar": {
-        "title": "تقرير التحقق", "conforms": "مطابق", "not_conforms": "غير مطابق",
-        "violations": "مخالفة", "warnings": "تنبيه", "infos": "ملاحظة",
-        "focus_nodes": "عقدة مفحوصة", "shapes": "شكل", "Violation": "مخالفة",
-        "Warning": "تنبيه", "Info": "ملاحظة", "focus": "العقدة", "path": "المسار",
-        "value": "القيمة", "message": "الرسالة", "location": "الموضع", "engine": "المحرك",
-        "none": "لم يُعثر على أي مشكلة.", "sep": "، ", "row": "الصف", "line": "السطر",
-        "column": "العمود",
-    },
-}
 
 
 def ui(lang: str) -> dict[str, str]:
     """The report's words in ``lang`` (English for a language we do not have)."""
-    return UI.get(lang, UI["en"])
+    return words(REPORT, lang)
 
 
 def where(location: Location, lang: str) -> str:

@@ -21,7 +21,7 @@ from ogpkg.errors import (
 )
 from ogpkg.ingest.csv_templates import TEMPLATES, read_csv
 from ogpkg.ingest.locate import row_locator
-from ogpkg.ingest.rdf import read_rdf
+from ogpkg.ingest.rdf import MAX_NESTING, read_rdf
 from ogpkg.ingest.text import decode_utf8
 from ogpkg.ingest.vocab import concept_codes
 from ogpkg.namespaces import BASE
@@ -92,7 +92,8 @@ def detect_format(name: str, fmt: str | None = None) -> str:
 
 def read_input(data: bytes | Path, name: str, *, fmt: str | None = None, max_bytes: int,
                max_literal_bytes: int, base_iri: str = BASE,
-               concepts: Mapping[str, frozenset[str]] | None = None) -> ParsedInput:
+               concepts: Mapping[str, frozenset[str]] | None = None,
+               max_nesting: int = MAX_NESTING) -> ParsedInput:
     """Read one contributed file (bytes, or a path to read) into a :class:`ParsedInput`.
 
     ``fmt`` None: from the extension of ``name``; a ``.csv`` file's template comes from its
@@ -107,7 +108,8 @@ def read_input(data: bytes | Path, name: str, *, fmt: str | None = None, max_byt
         ParseError: binary or non-UTF-8 bytes, RDF or CSV syntax (file, line, column).
         InputError: an empty file, a literal or CSV value over ``max_literal_bytes``, a CSV
             file whose header or rows do not fit the template (all problems at once, in
-            ``detail["errors"]``), JSON-LD that would lose data, N3 formulas.
+            ``detail["errors"]``), JSON-LD that would lose data, N3 formulas, nesting deeper
+            than ``max_nesting`` (RDF/XML, JSON-LD, Turtle, TriG, N3).
         ConfigError: ``concepts`` is None and ``ontology/concepts.ttl`` cannot be read.
     """
     fmt = detect_format(name, fmt)
@@ -128,7 +130,7 @@ def read_input(data: bytes | Path, name: str, *, fmt: str | None = None, max_byt
         return ParsedInput(name, f"csv:{chosen.name}", dataset, digest, len(raw),
                            len(dataset), row_locator(name, rows))
     dataset, locate = read_rdf(text, name, fmt, max_literal_bytes=max_literal_bytes,
-                               base_iri=base_iri)
+                               base_iri=base_iri, max_nesting=max_nesting)
     return ParsedInput(name, fmt, dataset, digest, len(raw), len(dataset), locate)
 
 

@@ -11,7 +11,10 @@ adds what a contributor needs and the parser does not give:
 * N3: formulas (``{ ... }``) and rules are refused — the store holds plain RDF;
 * hints appended to terse parser messages (an undeclared prefix ogpkg knows, a relative IRI,
   a literal used as an N-Quads graph name);
-* the literal size cap.
+* the literal size cap;
+* a nesting budget: RDF/XML elements, JSON-LD objects and arrays, Turtle/TriG/N3 collections,
+  blank-node property lists and formulas nested deeper than ``max_nesting`` are refused
+  before the parser sees them (deep nesting costs the parsers quadratic time or their stack).
 """
 
 from __future__ import annotations
@@ -32,18 +35,25 @@ from ogpkg.store import MemoryDataset
 
 _SAFE_IRI = re.compile(r'^[^\s<>"{}|^`\\]+$')
 
+#: deepest nesting accepted by default (elements, objects, lists); real data stays far below
+MAX_NESTING = 64
+
 
 def read_rdf(text: str, name: str, fmt: str, *, max_literal_bytes: int,
-             base_iri: str = BASE) -> tuple[MemoryDataset, Locator]:
+             base_iri: str = BASE, max_nesting: int = MAX_NESTING
+             ) -> tuple[MemoryDataset, Locator]:
     """Parse RDF ``text`` of format ``fmt`` into a new dataset; returns it and its locator.
 
     Triples of graph formats land in the default graph. Raises :class:`ParseError` (syntax,
     with line and column where known) and :class:`InputError` (no triples, a literal over
-    ``max_literal_bytes``, JSON-LD that would lose data, N3 formulas).
+    ``max_literal_bytes``, nesting deeper than ``max_nesting``, JSON-LD that would lose
+    data, N3 formulas).
     """
     if fmt == "rdfxml":
-        check_xml(text, name)
-    elif fmt == "jsonld":
+        check_xml(text, name, max_nesting=max_nesting)
+    else:
+        check_nesting(text, name, fmt, max_nesting)
+    if fmt == "jsonld":
         check_jsonld(text, name)
     dataset = MemoryDataset()
     try:
@@ -68,11 +78,27 @@ def read_rdf(text: str, name: str, fmt: str, *, max_literal_bytes: int,
 
 # --------------------------------------------------------------------------- RDF/XML
 
-def check_xml(text: str, name: str) -> None:
+def check_xml(text: str, name: str, *, max_nesting: int = MAX_NESTING) -> None:
     """Raise :class:`ParseError` with line and column if ``text`` is not well-formed XML
-    (namespace prefixes included). External entities are never loaded."""
+    (namespace prefixes included), :class:`InputError` if its elements nest deeper than
+    ``max_nesting``. External entities are never loaded."""
     parser = ParserCreate(namespace_separator=" ")
     external: list[str] = []
+    depth = 0
+
+    def start(tag: str, attrs: object) -> None:
+        nonlocal depth
+        depth += 1
+        if depth > max_nesting:
+            raise _too_deep(name, max_nesting, "XML elements", parser.CurrentLineNumber,
+                            parser.CurrentColumnNumber + 1)
+
+    def end(tag: str) -> None:
+        nonlocal depth
+        depth -= 1
+
+    parser.StartElementHandler = start
+    parser.EndElementHandler = end
 
     def refuse_external(context: str, base: str | None, system_id: str | None,
                         public_id: str | None) -> int:
@@ -90,6 +116,50 @@ def check_xml(text: str, name: str) -> None:
         raise ParseError(message,
                          location=Location(name, line=exc.lineno, column=exc.offset + 1)
                          ) from None
+
+
+# --------------------------------------------------------------------------- nesting
+
+#: what opens and closes a level, and the tokens whose brackets do not count (strings, IRIs,
+#: comments), for the JSON and Turtle families
+_JSON_TOKENS = re.compile(r'"(?:[^"\\]++|\\.)*+"|[\[\]{}]')
+_TURTLE_TOKENS = re.compile(
+    r'"""(?:[^"\\]++|\\.|"(?!""))*+"""|\'\'\'(?:[^\'\\]++|\\.|\'(?!\'\'))*+\'\'\''
+    r'|"(?:[^"\\\n]++|\\.)*+"|\'(?:[^\'\\\n]++|\\.)*+\'|<[^\s<>"]*+>|#[^\n]*+'
+    r'|[\[\](){}]')
+_NESTING_TOKENS = {"jsonld": _JSON_TOKENS, "turtle": _TURTLE_TOKENS, "trig": _TURTLE_TOKENS,
+                   "n3": _TURTLE_TOKENS}
+_WHAT = {"jsonld": "JSON objects and arrays",
+         "turtle": "collections, blank-node lists and graphs"}
+
+
+def check_nesting(text: str, name: str, fmt: str, limit: int = MAX_NESTING) -> None:
+    """Raise :class:`InputError` at the first bracket of ``text`` that opens a level deeper
+    than ``limit`` (formats without nesting pass as they are)."""
+    tokens = _NESTING_TOKENS.get(fmt)
+    if tokens is None:
+        return
+    depth = 0
+    for m in tokens.finditer(text):
+        token = m.group()
+        if len(token) != 1:
+            continue
+        if token in "[({":
+            depth += 1
+            if depth > limit:
+                line = line_of(text, m.start())
+                column = m.start() - text.rfind("\n", 0, m.start())
+                raise _too_deep(name, limit, _WHAT.get(fmt, _WHAT["turtle"]), line, column)
+        else:
+            depth = max(0, depth - 1)
+
+
+def _too_deep(name: str, limit: int, what: str, line: int | None,
+              column: int | None) -> InputError:
+    return InputError(f"{what} nested deeper than {limit} levels (the limit, "
+                      "OGPKG_MAX_NESTING); flatten the data or split the file",
+                      location=Location(name, line=line, column=column),
+                      detail={"limit": limit})
 
 
 # --------------------------------------------------------------------------- JSON-LD

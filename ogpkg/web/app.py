@@ -25,6 +25,7 @@ from ogpkg.web import (
     graph_store,
     pages,
     resources,
+    security,
     sparql_routes,
     transport,
     ui,
@@ -88,7 +89,7 @@ def create_app(settings: Settings, *,
             ctx.close()
 
     app = OgpkgApp(title="ogpkg", version=__version__, description=DESCRIPTION,
-                  lifespan=lifespan)
+                  lifespan=lifespan, docs_url=None, redoc_url=None)  # /docs: ui.api_docs
     app.state.ctx = ctx
     app.state.settings = settings
     app.include_router(sparql_routes.router)
@@ -102,6 +103,7 @@ def create_app(settings: Settings, *,
     app.include_router(pages.router)
     errors.install(app)
     transport.install(app, metrics)
+    security.install(app, settings.allowed_ui_endpoints)
     return app
 
 

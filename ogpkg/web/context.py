@@ -18,7 +18,7 @@ from ogpkg.engine import Engine
 from ogpkg.errors import AuthError, Forbidden, StoreError, TooLargeError
 from ogpkg.stats import compute_stats
 from ogpkg.store import Snapshot, SnapshotReader, Store
-from ogpkg.uploads import Uploads
+from ogpkg.uploads import UploadLimits, Uploads
 from ogpkg.web.cache import ResultCache
 from ogpkg.web.observability import Metrics
 
@@ -137,7 +137,8 @@ class AppContext:
     def uploads(self) -> Uploads:
         """Uploads of the contribution web flow waiting to be published."""
         if self._uploads is None:
-            self._uploads = Uploads(self.settings.data_dir / "uploads")
+            self._uploads = Uploads(self.settings.data_dir / "uploads",
+                                    limits=UploadLimits.of(self.settings))
         return self._uploads
 
     def shapes(self) -> Any:

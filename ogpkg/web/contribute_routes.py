@@ -20,6 +20,7 @@ from urllib.parse import quote
 
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
+from python_multipart.multipart import parse_options_header
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData, UploadFile
 from starlette.exceptions import HTTPException
@@ -27,12 +28,14 @@ from starlette.formparsers import MultiPartException
 
 from ogpkg.contribute import Outcome, contribute
 from ogpkg.errors import InputError, NotFoundError, OgpkgError, ValidationFailed
+from ogpkg.i18n import CONTRIBUTE, LANG_NAMES
 from ogpkg.ingest import CSV_FORMATS, ParsedInput, read_input
 from ogpkg.ingest.csv_templates import TEMPLATES
 from ogpkg.report_html import RESULTS_STYLE, render_results, short
 from ogpkg.report_html import ui as report_words
 from ogpkg.store import RDF_FORMATS
-from ogpkg.uploads import Upload
+from ogpkg.uploads import Upload, UploadQuotaExceeded, UploadSpaceFull
+from ogpkg.web import links
 from ogpkg.web.context import AppContext, ctx_of, read_body
 from ogpkg.web.resources import LANGS, local_path, pick_lang
 from ogpkg.web.ui import page_html
@@ -46,97 +49,12 @@ NODES = 300
 #: room for the multipart framing and the small form fields around an uploaded file
 FORM_OVERHEAD = 64 * 1024
 
-#: headers of every page of the flow: nothing runs but what is on the page, nothing is sent
-#: elsewhere, and the report's random address does not leak through the Referer header
-PAGE_HEADERS = {
-    "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; "
-                               "img-src 'self' data:; form-action 'self'; base-uri 'none'; "
-                               "frame-ancestors 'none'",
-    "Referrer-Policy": "no-referrer",
-    "X-Content-Type-Options": "nosniff",
-    "Cache-Control": "no-store",
-}
+#: headers of every page of the flow besides the security headers every page gets
+#: (:mod:`ogpkg.web.security`): a report shows the uploaded data, so no cache keeps it
+PAGE_HEADERS = {"Cache-Control": "no-store"}
 
-WORDS: dict[str, dict[str, str]] = {
-    "en": {
-        "upload_title": "Check and contribute a dataset",
-        "intro": "Upload RDF (Turtle, TriG, N-Triples, N-Quads, JSON-LD, RDF/XML) or a filled "
-                 "CSV template. It is checked against the SHACL shapes together with the "
-                 "ontology and the data already here; nothing is written. When it conforms, "
-                 "it can be published with the write token.",
-        "file": "File", "format": "Format", "by_name": "from the file name",
-        "lang": "Language of the report", "check": "Check", "templates": "CSV templates",
-        "template_cols": "columns", "required": "required",
-        "cannot_read": "The file could not be read; nothing was checked or written.",
-        "problems": "Problems", "row": "row", "column": "column",
-        "uploaded": "Uploaded", "triples": "triples", "download": "Download the report",
-        "results": "Results", "your_data": "What the file says about each focus node",
-        "in_dataset": "in the dataset", "new_node": "new",
-        "publish": "Publish", "contributor": "Your name or organisation",
-        "token": "Write token", "publish_help": "Publishing validates the file again against "
-        "the data as it is now and writes it, with you as its contributor, into a graph of "
-        "its own.",
-        "no_token": "Publishing is turned off on this server (no write token is set).",
-        "not_conforming": "This file does not conform: it cannot be published. Fix the "
-                          "violations listed above and check it again. Nothing was written.",
-        "published": "Published", "published_as": "Published as graph",
-        "version": "data version", "by": "by", "again": "Check another file",
-        "more_nodes": "more focus nodes not shown", "more_triples": "more not shown",
-    },
-    "fr": {
-        "upload_title": "Vérifier et contribuer un jeu de données",
-        "intro": "Déposez du RDF (Turtle, TriG, N-Triples, N-Quads, JSON-LD, RDF/XML) ou un "
-                 "modèle CSV rempli. Il est vérifié avec les formes SHACL, l'ontologie et les "
-                 "données déjà présentes ; rien n'est écrit. S'il est conforme, il peut être "
-                 "publié avec le jeton d'écriture.",
-        "file": "Fichier", "format": "Format", "by_name": "d'après le nom du fichier",
-        "lang": "Langue du rapport", "check": "Vérifier", "templates": "Modèles CSV",
-        "template_cols": "colonnes", "required": "obligatoire",
-        "cannot_read": "Le fichier n'a pas pu être lu ; rien n'a été vérifié ni écrit.",
-        "problems": "Problèmes", "row": "ligne", "column": "colonne",
-        "uploaded": "Déposé", "triples": "triplets", "download": "Télécharger le rapport",
-        "results": "Résultats", "your_data": "Ce que dit le fichier de chaque nœud examiné",
-        "in_dataset": "dans le jeu de données", "new_node": "nouveau",
-        "publish": "Publier", "contributor": "Votre nom ou organisation",
-        "token": "Jeton d'écriture", "publish_help": "La publication vérifie à nouveau le "
-        "fichier avec les données actuelles puis l'écrit, avec vous comme contributeur, "
-        "dans un graphe qui lui est propre.",
-        "no_token": "La publication est désactivée sur ce serveur (aucun jeton d'écriture).",
-        "not_conforming": "Ce fichier n'est pas conforme : il ne peut pas être publié. "
-                          "Corrigez les violations ci-dessus et vérifiez-le à nouveau. Rien "
-                          "n'a été écrit.",
-        "published": "Publié", "published_as": "Publié comme graphe",
-        "version": "version des données", "by": "par", "again": "Vérifier un autre fichier",
-        "more_nodes": "autres nœuds non affichés", "more_triples": "autres non affichés",
-    },
-    "ar": {
-        "upload_title": "التحقق من مجموعة بيانات والمساهمة بها",
-        "intro": "ارفع ملف RDF (Turtle وTriG وN-Triples وN-Quads وJSON-LD وRDF/XML) أو "
-                 "نموذج CSV معبأ. يُفحص الملف وفق أشكال SHACL مع الأنطولوجيا والبيانات "
-                 "الموجودة، ولا يُكتب شيء. إذا كان مطابقًا أمكن نشره برمز الكتابة.",
-        "file": "الملف", "format": "الصيغة", "by_name": "حسب اسم الملف",
-        "lang": "لغة التقرير", "check": "تحقق", "templates": "نماذج CSV",
-        "template_cols": "الأعمدة", "required": "إلزامي",
-        "cannot_read": "تعذرت قراءة الملف؛ لم يُفحص أو يُكتب أي شيء.",
-        "problems": "المشاكل", "row": "السطر", "column": "العمود",
-        "uploaded": "تاريخ الرفع", "triples": "ثلاثية", "download": "تنزيل التقرير",
-        "results": "النتائج", "your_data": "ما يقوله الملف عن كل عقدة مفحوصة",
-        "in_dataset": "في مجموعة البيانات", "new_node": "جديد",
-        "publish": "نشر", "contributor": "اسمك أو اسم مؤسستك",
-        "token": "رمز الكتابة", "publish_help": "يعيد النشر فحص الملف وفق البيانات الحالية ثم "
-        "يكتبه، باسمك مساهمًا، في رسم بياني خاص به.",
-        "no_token": "النشر معطل على هذا الخادم (لم يُضبط رمز الكتابة).",
-        "not_conforming": "هذا الملف غير مطابق ولا يمكن نشره. صحح المخالفات المذكورة أعلاه "
-                          "ثم أعد فحصه. لم يُكتب أي شيء.",
-        "published": "نُشر", "published_as": "نُشر بوصفه الرسم البياني",
-        "version": "نسخة البيانات", "by": "من طرف", "again": "فحص ملف آخر",
-        "more_nodes": "عقد أخرى غير معروضة", "more_triples": "أخرى غير معروضة",
-    },
-}
-LANG_NAMES = (("en", "English"), ("fr", "Français"), ("ar", "العربية"))
 FORMAT_NAMES = {"turtle": "Turtle", "trig": "TriG", "ntriples": "N-Triples",
-                "nquads": "N-Quads", "jsonld": "JSON-LD", "rdfxml": "RDF/XML", "n3": "N3",
-                "csv": "CSV template (from its header)"}
+                "nquads": "N-Quads", "jsonld": "JSON-LD", "rdfxml": "RDF/XML", "n3": "N3"}
 DOWNLOADS = (("json", "JSON"), ("ttl", "Turtle"), ("csv", "CSV"), ("html", "HTML"))
 PAGE_STYLE = RESULTS_STYLE + """
 form.stack label{display:block;margin-top:.8rem;font-weight:600}
@@ -169,8 +87,9 @@ def _wants_json(request: Request) -> bool:
 # --------------------------------------------------------------------------- upload form
 
 def _upload_form(ctx: AppContext, lang: str) -> str:
-    w = WORDS[lang]
-    formats = "".join(f'<option value="{f}">{html.escape(FORMAT_NAMES.get(f, f))}</option>'
+    w = CONTRIBUTE[lang]
+    names = {**FORMAT_NAMES, "csv": w["csv_template"]}
+    formats = "".join(f'<option value="{f}">{html.escape(names.get(f, f))}</option>'
                       for f in (*RDF_FORMATS, "csv") if f != "n3")
     langs = "".join(f'<option value="{c}"{" selected" if c == lang else ""}>{n}</option>'
                     for c, n in LANG_NAMES)
@@ -195,7 +114,7 @@ def _upload_form(ctx: AppContext, lang: str) -> str:
 async def upload_page(request: Request) -> HTMLResponse:
     ctx = ctx_of(request)
     lang = _lang(request)
-    w = WORDS[lang]
+    w = CONTRIBUTE[lang]
     body = f"<h1>{w['upload_title']}</h1><p>{w['intro']}</p>{_upload_form(ctx, lang)}"
     return _page(w["upload_title"], body, lang)
 
@@ -216,7 +135,7 @@ async def template_file(request: Request, name: str) -> Response:
 
 
 def _input_error_html(exc: OgpkgError, lang: str) -> str:
-    w = WORDS[lang]
+    w = CONTRIBUTE[lang]
     items = ""
     errors = exc.detail.get("errors")
     if isinstance(errors, list) and len(errors) > 1:
@@ -234,13 +153,26 @@ def _input_error_html(exc: OgpkgError, lang: str) -> str:
         message = str(exc).split("\n", 1)[0]
     else:
         message = str(exc)
-    return (f'<div class="error" role="alert"><p><strong>{w["cannot_read"]}</strong></p>'
+    lead = w["cannot_read"] if isinstance(exc, InputError) else w["not_kept"]
+    return (f'<div class="error" role="alert"><p><strong>{lead}</strong></p>'
             f'<p class="message" dir="ltr">{html.escape(message)}</p></div>{items}')
+
+
+def _check_complete(content_type: str, body: bytes) -> None:
+    """Refuse a multipart body cut off before its closing boundary (the form parser would
+    drop its last part silently, and leave that part's temporary file open)."""
+    media, params = parse_options_header(content_type)
+    boundary = params.get(b"boundary")
+    if media == b"multipart/form-data" and boundary and not body.rstrip(b"\r\n \t").endswith(
+            b"--" + boundary + b"--"):
+        raise InputError("the form cannot be read: the body is cut off before its closing "
+                         f"boundary '--{boundary.decode('latin-1')}--'")
 
 
 async def _form(request: Request, limit: int) -> FormData:
     """The request's form, its body capped at ``limit`` bytes (413 past it)."""
     body = await read_body(request, limit)
+    _check_complete(request.headers.get("content-type", ""), body)
     sent = False
 
     async def receive() -> dict[str, Any]:
@@ -258,6 +190,16 @@ async def _form(request: Request, limit: int) -> FormData:
         raise InputError(f"the form cannot be read: {detail}") from None
 
 
+#: errors that end an upload before anything is kept: the file cannot be read, or the
+#: client or the server has no room for it
+REFUSED = (InputError, UploadQuotaExceeded, UploadSpaceFull)
+
+
+def client_of(request: Request) -> str:
+    """Who sent the request, for the upload quotas: its address."""
+    return request.client.host if request.client else ""
+
+
 @router.post("/contribute", include_in_schema=False)
 async def upload(request: Request) -> Response:
     ctx = ctx_of(request)
@@ -269,37 +211,48 @@ async def upload(request: Request) -> Response:
     finally:
         await form.close()
     lang = _lang(request, form)
-    w = WORDS[lang]
     fmt = form.get("format") or None
+    client = client_of(request)
     try:
         if not name:
             raise InputError("choose a file to check (form field 'file')")
         if fmt is not None and fmt not in (*RDF_FORMATS, "csv", *CSV_FORMATS):
             raise InputError(f"unknown format {fmt!r}")
+        await run_in_threadpool(ctx.uploads.check_room, len(data), client)
         name = name.replace("\\", "/").rsplit("/", 1)[-1][:200]
         parsed = await run_in_threadpool(
             read_input, data, name, fmt=fmt if isinstance(fmt, str) else None,
             max_bytes=ctx.settings.max_body_bytes,
-            max_literal_bytes=ctx.settings.max_literal_bytes, base_iri=ctx.settings.base_iri)
-    except InputError as exc:
+            max_literal_bytes=ctx.settings.max_literal_bytes, base_iri=ctx.settings.base_iri,
+            max_nesting=ctx.settings.max_nesting)
+        outcome = await run_in_threadpool(
+            contribute, ctx.gate(), parsed, contributor="-", dry_run=True)
+        kept = Upload(id="", name=parsed.name, fmt=parsed.fmt, size=parsed.size,
+                      sha256=parsed.sha256, triples=parsed.triples,
+                      created=dt.datetime.now(dt.UTC).timestamp(), report=outcome.report,
+                      nodes=await run_in_threadpool(_focus_nodes, ctx, parsed, outcome))
+        kept = await run_in_threadpool(ctx.uploads.add, data, kept, client)
+    except REFUSED as exc:
         if _wants_json(request):
             raise
-        body = (f"<h1>{w['upload_title']}</h1>{_input_error_html(exc, lang)}"
-                f"{_upload_form(ctx, lang)}")
-        return _page(w["upload_title"], body, lang, exc.status)
-    outcome = await run_in_threadpool(
-        contribute, ctx.gate(), parsed, contributor="-", dry_run=True)
-    kept = Upload(id="", name=parsed.name, fmt=parsed.fmt, size=parsed.size,
-                  sha256=parsed.sha256, triples=parsed.triples,
-                  created=dt.datetime.now(dt.UTC).timestamp(), report=outcome.report,
-                  nodes=await run_in_threadpool(_focus_nodes, ctx, parsed, outcome))
-    kept = await run_in_threadpool(ctx.uploads.add, data, kept)
+        return _refused_page(ctx, exc, lang)
     where = f"/contribute/{kept.id}"
     if _wants_json(request):
         return JSONResponse({"id": kept.id, "report_page": where,
                              "report": outcome.report.to_json(lang)},
                             status_code=201, headers={"Location": where})
     return RedirectResponse(f"{where}?lang={lang}", status_code=303)
+
+
+def _refused_page(ctx: AppContext, exc: OgpkgError, lang: str) -> HTMLResponse:
+    """The upload form again, with why the file was refused."""
+    w = CONTRIBUTE[lang]
+    body = (f"<h1>{w['upload_title']}</h1>{_input_error_html(exc, lang)}"
+            f"{_upload_form(ctx, lang)}")
+    response = _page(w["upload_title"], body, lang, exc.status)
+    if isinstance(exc, UploadQuotaExceeded):
+        response.headers["Retry-After"] = str(exc.retry_after)
+    return response
 
 
 def _focus_nodes(ctx: AppContext, parsed: ParsedInput, outcome: Outcome) -> dict[str, Any]:
@@ -331,7 +284,7 @@ def _focus_nodes(ctx: AppContext, parsed: ParsedInput, outcome: Outcome) -> dict
 
 def _report_page(ctx: AppContext, up: Upload, lang: str, *, notice: str = "",
                  status: int = 200) -> HTMLResponse:
-    w = WORDS[lang]
+    w = CONTRIBUTE[lang]
     t = report_words(lang)
     report = up.report
     base = ctx.settings.base_iri
@@ -350,7 +303,7 @@ def _report_page(ctx: AppContext, up: Upload, lang: str, *, notice: str = "",
         if path.startswith(("(", "<", "^")):
             return None
         local = local_path(path, base)
-        return _with_lang(local, lang) if local else path
+        return _with_lang(local, lang) if local else links.safe_href(path)
 
     when = dt.datetime.fromtimestamp(up.created, dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
     here = f"/contribute/{up.id}"
@@ -396,7 +349,7 @@ def _with_lang(path: str, lang: str) -> str:
 
 def _node_html(ctx: AppContext, iri: str, node: dict[str, Any], anchor: str, lang: str,
                published: bool) -> str:
-    w = WORDS[lang]
+    w = CONTRIBUTE[lang]
     local = local_path(iri, ctx.settings.base_iri)
     if local and (node.get("known") or published):
         tag = f'<a href="{html.escape(_with_lang(local, lang))}">{w["in_dataset"]}</a>'
@@ -415,7 +368,7 @@ def _node_html(ctx: AppContext, iri: str, node: dict[str, Any], anchor: str, lan
 
 
 def _publish_html(ctx: AppContext, up: Upload, lang: str) -> str:
-    w = WORDS[lang]
+    w = CONTRIBUTE[lang]
     head = f"<h2>{w['publish']}</h2>"
     if up.published is not None:
         pub = up.published
@@ -501,7 +454,8 @@ async def publish(request: Request, upload_id: str) -> Response:
     data = await run_in_threadpool(ctx.uploads.data, up)
     parsed = await run_in_threadpool(
         read_input, data, up.name, fmt=up.fmt, max_bytes=ctx.settings.max_body_bytes,
-        max_literal_bytes=ctx.settings.max_literal_bytes, base_iri=ctx.settings.base_iri)
+        max_literal_bytes=ctx.settings.max_literal_bytes, base_iri=ctx.settings.base_iri,
+        max_nesting=ctx.settings.max_nesting)
     try:
         outcome = await run_in_threadpool(contribute, ctx.gate(), parsed,
                                           contributor=contributor)

@@ -96,7 +96,8 @@ async def _write(request: Request, *, merge: bool) -> Response:
     fmt = _body_format(request)
     parsed = await run_in_threadpool(
         read_input, body, "request body", fmt=fmt, max_bytes=ctx.settings.max_body_bytes,
-        max_literal_bytes=ctx.settings.max_literal_bytes, base_iri=ctx.settings.base_iri)
+        max_literal_bytes=ctx.settings.max_literal_bytes, base_iri=ctx.settings.base_iri,
+        max_nesting=ctx.settings.max_nesting)
     if create:
         stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
         graph = (ctx.settings.base_iri + CONTRIBUTION_GRAPH_PREFIX[len(BASE):] + stamp + "-"

@@ -9,6 +9,8 @@ from collections import defaultdict
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+from ogpkg.i18n import DURATIONS, LANG_NAMES, MONTHS, RESOURCE
+from ogpkg.web import links
 from ogpkg.web.context import AppContext
 
 Rows = list[dict[str, dict[str, str]]]
@@ -24,26 +26,6 @@ LABELS = ("<http://www.w3.org/2000/01/rdf-schema#label>|"
 WHEN = (f"(<{TIME}inXSDDate>|<{TIME}inXSDgYearMonth>|<{TIME}inXSDgYear>|"
         f"<{TIME}inXSDDateTimeStamp>)")
 
-WORDS = {
-    "en": {"types": "Types", "properties": "Statements", "incoming": "Referenced by",
-           "sources": "Sources", "source": "source", "value": "value", "property": "property",
-           "download": "Download", "none": "none", "more": "more not shown"},
-    "fr": {"types": "Types", "properties": "Affirmations", "incoming": "Cité par",
-           "sources": "Sources", "source": "source", "value": "valeur",
-           "property": "propriété", "download": "Télécharger", "none": "aucun",
-           "more": "autres non affichés"},
-    "ar": {"types": "الأنواع", "properties": "البيانات", "incoming": "مشار إليه من",
-           "sources": "المصادر", "source": "المصدر", "value": "القيمة", "property": "الخاصية",
-           "download": "تنزيل", "none": "لا شيء", "more": "أخرى غير معروضة"},
-}
-MONTHS = {
-    "en": ["January", "February", "March", "April", "May", "June", "July", "August",
-           "September", "October", "November", "December"],
-    "fr": ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août",
-           "septembre", "octobre", "novembre", "décembre"],
-    "ar": ["يناير", "فبراير", "مارس", "أبريل", "ماي", "يونيو", "يوليوز", "غشت", "شتنبر",
-           "أكتوبر", "نونبر", "دجنبر"],
-}
 INCOMING_LIMIT = 300
 DEFINITIONS = ("http://www.w3.org/2004/02/skos/core#definition",
                "http://www.w3.org/2000/01/rdf-schema#comment")
@@ -70,9 +52,7 @@ def readable(value: dict[str, str], lang: str) -> str:
             return f"{MONTHS[lang][int(text[5:7]) - 1]} {text[:4]}"
         if datatype == XSD + "duration" and text.startswith("P") and text[1:-1].isdigit():
             n, unit = int(text[1:-1]), text[-1]
-            names = {"en": {"Y": "year", "M": "month", "D": "day"},
-                     "fr": {"Y": "an", "M": "mois", "D": "jour"},
-                     "ar": {"Y": "سنة", "M": "شهر", "D": "يوم"}}[lang]
+            names = DURATIONS[lang]
             if unit in names:
                 plural = "s" if n != 1 and lang != "ar" and names[unit][-1] != "s" else ""
                 return f"{n} {names[unit]}{plural}"
@@ -102,9 +82,7 @@ class _Links:
 
     def link(self, iri: str) -> str:
         label = best_label(self.labels.get(iri, []), self.lang)
-        text = label or _short(iri)
-        title = f' title="{html.escape(iri)}"' if label else ""
-        return f'<a href="{html.escape(self.href(iri))}"{title}>{html.escape(text)}</a>'
+        return links.link(self.href(iri), label or _short(iri), title=iri if label else None)
 
 
 def _short(iri: str) -> str:
@@ -142,16 +120,16 @@ async def render(ctx: AppContext, iri: str, lang: str, select: Select) -> bytes:
                 iris.add(row[key]["value"])
         graphs.add(row["g"]["value"])
     labels = await _labels(ctx, select, iris)
-    links = _Links(base, lang, labels)
-    sources = await _sources(ctx, select, graphs, links)
-    words = WORDS[lang]
+    linker = _Links(base, lang, labels)
+    sources = await _sources(ctx, select, graphs, linker)
+    words = RESOURCE[lang]
 
     title = best_label(labels.get(iri, []), lang) or _short(iri)
     termdoc = ""
     if term is not None:
         definitions = [(r["o"]["value"], r["o"].get("xml:lang", "")) for r in out_rows
                        if r["s"]["value"] == iri and r["p"]["value"] in DEFINITIONS]
-        termdoc = term_page.render(term, best_label(definitions, lang), lang, links.link)
+        termdoc = term_page.render(term, best_label(definitions, lang), lang, linker.link)
     by_subject: dict[str, dict[str, dict[str, tuple[dict[str, str], set[str], str]]]] = \
         defaultdict(lambda: defaultdict(dict))
     for r in out_rows:
@@ -171,14 +149,15 @@ async def render(ctx: AppContext, iri: str, lang: str, select: Select) -> bytes:
 
     def value_html(o: dict[str, str], interval: str) -> str:
         if o["type"] == "uri":
-            shown = links.link(o["value"])
+            shown = linker.link(o["value"])
             return shown + (f' <span class="interval">({html.escape(interval)})</span>'
                             if interval else "")
         if o["type"] == "bnode":
             return "<em>[…]</em>"
         tag = o.get("xml:lang", "")
-        attrs = f' lang="{html.escape(tag)}"' + (' dir="rtl"' if tag.startswith("ar") else "")
-        return f"<span{attrs}>{html.escape(readable(o, lang))}</span>"
+        attrs = f' lang="{html.escape(tag)}"' if tag else ""
+        return f'<bdi{attrs} dir="{"rtl" if tag.startswith("ar") else "auto"}">' \
+               f"{html.escape(readable(o, lang))}</bdi>"
 
     def source_refs(gs: set[str]) -> str:
         refs = []
@@ -198,23 +177,23 @@ async def render(ctx: AppContext, iri: str, lang: str, select: Select) -> bytes:
             values = "".join(
                 f"<li>{value_html(o, interval)} {source_refs(gs)}</li>"
                 for o, gs, interval in props[p].values())
-            rows.append(f"<tr><th scope=\"row\">{links.link(p)}</th>"
+            rows.append(f"<tr><th scope=\"row\">{linker.link(p)}</th>"
                         f"<td><ul>{values}</ul></td></tr>")
-        heading = "" if subject == iri else f"<h3>{links.link(subject)}</h3>"
+        heading = "" if subject == iri else f"<h3>{linker.link(subject)}</h3>"
         sections.append(f"{heading}<table><thead><tr><th scope=\"col\">{words['property']}"
                         f"</th><th scope=\"col\">{words['value']}</th></tr></thead>"
                         f"<tbody>{''.join(rows)}</tbody></table>")
     incoming = "".join(
-        f"<li>{links.link(r['s']['value'])} — {links.link(r['p']['value'])} "
+        f"<li>{linker.link(r['s']['value'])} — {linker.link(r['p']['value'])} "
         f"{source_refs({r['g']['value']})}</li>" for r in in_rows[:INCOMING_LIMIT]
         if r["s"]["type"] == "uri")
     if len(in_rows) > INCOMING_LIMIT:
         incoming += f"<li>… {words['more']}</li>"
     source_items = "".join(
         f'<li id="src-{n}">[{n}] {item}</li>' for n, item in sources["items"])
-    type_items = "".join(f"<li>{links.link(t)}</li>" for t in types) or f"<li>{words['none']}</li>"
+    type_items = "".join(f"<li>{linker.link(t)}</li>" for t in types) or f"<li>{words['none']}</li>"
     direction = "rtl" if lang == "ar" else "ltr"
-    doc = links.href(iri).split("?")[0]
+    doc = linker.href(iri).split("?")[0]
     downloads = " · ".join(
         f'<a href="{html.escape(doc)}?format={f}">{name}</a>'
         for f, name in (("turtle", "Turtle"), ("jsonld", "JSON-LD"), ("ntriples", "N-Triples")))
@@ -222,7 +201,7 @@ async def render(ctx: AppContext, iri: str, lang: str, select: Select) -> bytes:
     langs = " · ".join(
         f'<a href="{html.escape(doc)}?lang={code}" lang="{code}"'
         f'{current if code == lang else ""}>{name}</a>'
-        for code, name in (("en", "English"), ("fr", "Français"), ("ar", "العربية")))
+        for code, name in LANG_NAMES)
     page = f"""<!doctype html>
 <html lang="{lang}" dir="{direction}"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
@@ -231,7 +210,7 @@ async def render(ctx: AppContext, iri: str, lang: str, select: Select) -> bytes:
 <link rel="alternate" type="application/ld+json" href="{html.escape(doc)}?format=jsonld">
 <style>{STYLE}</style></head>
 <body><header><nav><a href="/">ogpkg</a> · {langs}</nav></header>
-<main><h1>{html.escape(title)}</h1>
+<main><h1>{links.bdi(title)}</h1>
 <p class="iri"><code dir="ltr">{html.escape(iri)}</code></p>
 <h2>{words['types']}</h2><ul class="types">{type_items}</ul>
 {termdoc}
@@ -256,7 +235,7 @@ async def _labels(ctx: AppContext, select: Select,
 
 
 async def _sources(ctx: AppContext, select: Select, graphs: set[str],
-                   links: _Links) -> dict[str, Any]:
+                   linker: _Links) -> dict[str, Any]:
     """Numbered source list: each graph with what it was derived from (title, date, URL or
     seed file)."""
     order = {g: n for n, g in enumerate(sorted(graphs), start=1)}
@@ -278,12 +257,11 @@ async def _sources(ctx: AppContext, select: Select, graphs: set[str],
     items = []
     for g, n in sorted(order.items(), key=lambda kv: kv[1]):
         d = described.get(g, {})
-        parts = [f'<a href="{html.escape(links.href(g))}">'
-                 f'{html.escape(d.get("title") or _short(g))}</a>']
+        parts = [links.link(linker.href(g), d.get("title") or _short(g))]
         if d.get("date"):
-            parts.append(html.escape(d["date"]))
+            parts.append(links.bdi(d["date"]))
         if d.get("url"):
-            parts.append(f'<a href="{html.escape(d["url"])}">{html.escape(d["url"])}</a>')
+            parts.append(links.link(d["url"], d["url"]))
         if d.get("seed"):
             parts.append(f"<code>{html.escape(d['seed'])}</code>")
         items.append((n, " — ".join(parts)))

@@ -17,6 +17,7 @@ from starlette.routing import Route
 
 from ogpkg.engine import Job
 from ogpkg.errors import InputError, NotFoundError
+from ogpkg.i18n import LANGS
 from ogpkg.sparql import NotAcceptable, negotiate
 from ogpkg.web import resource_page
 from ogpkg.web.context import AppContext, ctx_of
@@ -28,7 +29,6 @@ OFFERS = [("text/html", "html"), ("application/xhtml+xml", "html"),
           ("text/turtle", "turtle"), ("application/ld+json", "jsonld"),
           ("application/n-triples", "ntriples"), ("application/rdf+xml", "rdfxml")]
 FORMATS = {"html", "turtle", "jsonld", "ntriples", "rdfxml", "ttl", "nt", "json"}
-LANGS = ("en", "fr", "ar")
 PREFIXES = ("id", "def", "concept", "graph", "shapes")
 
 

@@ -18,6 +18,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
+from ogpkg.i18n import TERM
+from ogpkg.web import links
 from ogpkg.web.context import AppContext
 from ogpkg.web.resource_page import Rows, Select
 
@@ -33,42 +35,6 @@ PROPERTY_TYPES = {OWL + "ObjectProperty", OWL + "DatatypeProperty", OWL + "Annot
 #: how many instances or uses are listed as examples
 EXAMPLES = 12
 
-WORDS = {
-    "en": {"class": "Class", "property": "Property", "concept": "Concept",
-           "scheme": "Concept scheme", "definition": "Definition", "super": "Subclass of",
-           "sub": "Subclasses", "domain_of": "Properties of its instances",
-           "range_of": "Properties whose values are of this class", "rules": "Rules (SHACL)",
-           "rule": "rule", "count": "count", "severity": "severity", "instances": "Instances",
-           "uses": "Uses", "all": "see them all with a query", "domain": "Domain",
-           "range": "Range", "super_prop": "Subproperty of", "used_by": "Used by rules",
-           "in_scheme": "In scheme", "broader": "Broader", "narrower": "Narrower",
-           "concepts": "Concepts", "referenced": "Referred to by", "none": "none",
-           "documentation": "Documentation", "for_class": "for"},
-    "fr": {"class": "Classe", "property": "Propriété", "concept": "Concept",
-           "scheme": "Schéma de concepts", "definition": "Définition",
-           "super": "Sous-classe de", "sub": "Sous-classes",
-           "domain_of": "Propriétés de ses instances",
-           "range_of": "Propriétés dont les valeurs sont de cette classe",
-           "rules": "Règles (SHACL)", "rule": "règle", "count": "nombre",
-           "severity": "gravité", "instances": "Instances", "uses": "Utilisations",
-           "all": "toutes les voir avec une requête", "domain": "Domaine",
-           "range": "Portée", "super_prop": "Sous-propriété de",
-           "used_by": "Utilisée par les règles", "in_scheme": "Dans le schéma",
-           "broader": "Plus général", "narrower": "Plus spécifiques",
-           "concepts": "Concepts", "referenced": "Cité par", "none": "aucun",
-           "documentation": "Documentation", "for_class": "pour"},
-    "ar": {"class": "صنف", "property": "خاصية", "concept": "مفهوم",
-           "scheme": "مخطط مفاهيم", "definition": "التعريف", "super": "صنف فرعي من",
-           "sub": "الأصناف الفرعية", "domain_of": "خصائص مثيلاته",
-           "range_of": "خصائص قيمها من هذا الصنف", "rules": "القواعد (SHACL)",
-           "rule": "القاعدة", "count": "العدد", "severity": "الخطورة",
-           "instances": "المثيلات", "uses": "الاستعمالات", "all": "عرضها كلها باستعلام",
-           "domain": "المجال", "range": "المدى", "super_prop": "خاصية فرعية من",
-           "used_by": "تستعملها القواعد", "in_scheme": "ضمن المخطط",
-           "broader": "أعم", "narrower": "أخص", "concepts": "المفاهيم",
-           "referenced": "مشار إليه من", "none": "لا شيء", "documentation": "التوثيق",
-           "for_class": "لـ"},
-}
 
 
 @dataclass
@@ -163,7 +129,7 @@ def _value(v: dict[str, str], link: Link) -> str:
         return link(v["value"])
     if v["type"] == "bnode":
         return "<em>[…]</em>"
-    return html.escape(v["value"])
+    return links.bdi(v["value"])
 
 
 def _pick(rows: Rows, key: str, lang: str) -> str | None:
@@ -176,7 +142,7 @@ def _pick(rows: Rows, key: str, lang: str) -> str | None:
 
 
 def _rules_table(rows: Rows, lang: str, link: Link, *, by_class: bool) -> str:
-    w = WORDS[lang]
+    w = TERM[lang]
     by_ps: dict[str, Rows] = {}
     for r in rows:
         by_ps.setdefault(r["ps"]["value"], []).append(r)
@@ -190,7 +156,7 @@ def _rules_table(rows: Rows, lang: str, link: Link, *, by_class: bool) -> str:
         severity = first.get("severity", {}).get("value", SH + "Violation").rsplit("#", 1)[-1]
         target = first.get("cls") if by_class else first.get("path")
         subject = _value(target, link) if target else ""
-        text = (f"<strong>{html.escape(name)}</strong>: " if name else "") + html.escape(
+        text = (f"<strong>{links.bdi(name)}</strong>: " if name else "") + links.bdi(
             desc or "")
         lines.append(f"<tr><td>{subject}</td><td>{text}</td>"
                      f"<td dir=\"ltr\">{html.escape(lo)}..{html.escape(hi)}</td>"
@@ -204,17 +170,17 @@ def _rules_table(rows: Rows, lang: str, link: Link, *, by_class: bool) -> str:
 
 def _list(items: list[str], lang: str) -> str:
     if not items:
-        return f"<p>{WORDS[lang]['none']}</p>"
+        return f"<p>{TERM[lang]['none']}</p>"
     return "<ul>" + "".join(f"<li>{i}</li>" for i in items) + "</ul>"
 
 
 def render(doc: TermDoc, definition: str | None, lang: str, link: Link) -> str:
     """The documentation section of the term's page."""
-    w = WORDS[lang]
+    w = TERM[lang]
     parts = [f'<section class="termdoc" aria-labelledby="termdoc"><h2 id="termdoc">'
              f"{w['documentation']}: {w[doc.kind]}</h2>"]
     if definition:
-        parts.append(f'<p class="definition">{html.escape(definition)}</p>')
+        parts.append(f'<p class="definition" dir="auto">{html.escape(definition)}</p>')
     rows = doc.rows
     if doc.kind == "class":
         parts.append(f"<h3>{w['sub']}</h3>"

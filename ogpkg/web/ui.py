@@ -11,7 +11,9 @@ from pathlib import Path
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
+from ogpkg.i18n import SITE
 from ogpkg.namespaces import PREFIXES
+from ogpkg.web import links
 from ogpkg.web.context import AppContext, ctx_of
 from ogpkg.web.resource_page import STYLE, best_label
 from ogpkg.web.resources import local_path, pick_lang, select
@@ -38,6 +40,13 @@ def _prefix_block() -> str:
 def page_html(title: str, body: str, lang: str = "en", head: str = "") -> str:
     """A page of the site: its navigation, ``body`` in <main>, right-to-left for Arabic."""
     direction = "rtl" if lang == "ar" else "ltr"
+    w = SITE[lang]
+    suffix = "" if lang == "en" else f"?lang={lang}"
+    nav = "".join(f'<a href="{path}{suffix if local else ""}">{w[key]}</a>'
+                  for key, path, local in (("home", "/", True), ("query", "/query", True),
+                                           ("contribute", "/contribute", True),
+                                           ("api", "/docs", False),
+                                           ("void", "/.well-known/void", False)))
     return f"""<!doctype html>
 <html lang="{lang}" dir="{direction}"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
@@ -48,14 +57,30 @@ grid-template-columns:repeat(auto-fit,minmax(16rem,1fr));gap:1rem}}
 button{{font:inherit;cursor:pointer}}
 #yasgui .CodeMirror span.cm-string-2{{color:#1d5e1d !important}}
 #yasgui .CodeMirror-linenumber{{color:#555 !important}}</style>{head}</head>
-<body><header><nav aria-label="site"><a href="/">Home</a><a href="/query">Query</a>
-<a href="/contribute">Contribute</a><a href="/docs">API</a>
-<a href="/.well-known/void">Dataset description</a></nav></header>
+<body><header><nav aria-label="{w['site']}">{nav}</nav></header>
 <main>{body}</main></body></html>"""
 
 
+#: what the home page counts and lists: (count word, heading word, class); instances of
+#: subclasses count (governments are typed only as national or local governments)
+HOME_CLASSES = (("governments", "h_governments", OGP + "Government"),
+                ("plans", "h_plans", OGP + "ActionPlan"),
+                ("commitments", None, OGP + "Commitment"),
+                ("events", "h_events", "https://schema.org/Event"))
+SUBCLASS = "<http://www.w3.org/2000/01/rdf-schema#subClassOf>"
+
+
+async def _counts(ctx: AppContext) -> dict[str, int]:
+    """Instances of each class of :data:`HOME_CLASSES`, subclasses included."""
+    values = " ".join(f"<{cls}>" for _, _, cls in HOME_CLASSES)
+    rows = await select(ctx, f"SELECT ?c (COUNT(DISTINCT ?x) AS ?n) WHERE {{ VALUES ?c {{ "
+                             f"{values} }} ?x a/{SUBCLASS}* ?c }} GROUP BY ?c")
+    return {r["c"]["value"]: int(r["n"]["value"]) for r in rows}
+
+
 async def _entries(ctx: AppContext, cls: str, lang: str) -> list[tuple[str, str]]:
-    rows = await select(ctx, f"SELECT ?x ?l WHERE {{ ?x a <{cls}> OPTIONAL {{ ?x {LABELS} ?l }} }}"
+    rows = await select(ctx, f"SELECT ?x ?l WHERE {{ {{ SELECT DISTINCT ?x WHERE {{ "
+                             f"?x a/{SUBCLASS}* <{cls}> }} }} OPTIONAL {{ ?x {LABELS} ?l }} }}"
                              f" ORDER BY ?x LIMIT {ENTRY_LIMIT * 6}")
     labels: dict[str, list[tuple[str, str]]] = {}
     for r in rows:
@@ -67,49 +92,45 @@ async def _entries(ctx: AppContext, cls: str, lang: str) -> list[tuple[str, str]
 
 
 def _link(ctx: AppContext, iri: str, text: str, lang: str) -> str:
-    path = local_path(iri, ctx.settings.base_iri) or iri
-    if lang != "en" and path.startswith("/"):
+    path = local_path(iri, ctx.settings.base_iri)
+    if path is not None and lang != "en":
         path += f"?lang={lang}"
-    return f'<a href="{html.escape(path)}">{html.escape(text)}</a>'
+    return links.link(path or iri, text, title=None if path else iri)
 
 
 @router.get("/", response_class=HTMLResponse, include_in_schema=False)
 async def home(request: Request) -> HTMLResponse:
     ctx = ctx_of(request)
     lang = pick_lang(request, ctx.settings.lang)
+    w = SITE[lang]
     stats = await ctx.stats()
-    classes = stats["classes"]
-    counts = [("governments", classes.get(OGP + "Government", 0)),
-              ("action plans", classes.get(OGP + "ActionPlan", 0)),
-              ("commitments", classes.get(OGP + "Commitment", 0)),
-              ("events", classes.get("https://schema.org/Event", 0)),
-              ("triples", stats["distinct_triples"]), ("sources (graphs)", len(stats["graphs"]))]
+    by_class = await _counts(ctx)
+    counts = [(w[word], by_class.get(cls, 0)) for word, _, cls in HOME_CLASSES] + [
+        (w["triples"], stats["distinct_triples"]), (w["graphs"], len(stats["graphs"]))]
     count_items = "".join(f"<li><strong>{n:,}</strong> {html.escape(k)}</li>" for k, n in counts)
     columns = []
-    for heading, cls in (("Governments", OGP + "Government"), ("Action plans", OGP + "ActionPlan"),
-                         ("Events", "https://schema.org/Event")):
+    for _, heading, cls in HOME_CLASSES:
+        if heading is None:
+            continue
         items = "".join(f"<li>{_link(ctx, iri, text, lang)}</li>"
                         for iri, text in await _entries(ctx, cls, lang))
-        columns.append(f"<section><h2>{heading}</h2><ul>{items}</ul></section>")
+        columns.append(f"<section><h2>{w[heading]}</h2><ul>{items}</ul></section>")
     examples = "".join(
-        f'<li><a href="/query#{html.escape(q.name)}">{html.escape(q.title)}</a> '
+        f'<li><a href="/query#{html.escape(q.name)}">{links.bdi(q.title)}</a> '
         f'(<a href="/api/queries/{html.escape(q.name)}">JSON</a>, '
         f'<a href="/api/queries/{html.escape(q.name)}?format=csv">CSV</a>)</li>'
         for q in ctx.canned.values())
-    body = f"""<h1>Open Government Partnership knowledge graph</h1>
-<p>Governments — national OGP members and OGP Local members such as Moroccan regions —,
-their action plans and commitments, the Steering Committee, events and awards, from news
-articles and OGP's own pages. Every fact sits in the named graph of the source it comes from,
-so that what each source says, and where sources disagree, can be asked for.
-Data version {stats['version']}.</p>
+    body = f"""<h1>{w['title']}</h1>
+<p>{w['intro']} {w['data_version']} {stats['version']}.</p>
 <ul class="counts">{count_items}</ul>
 <div class="columns">{''.join(columns)}</div>
-<h2>Example queries</h2><p>Each runs in one click on the <a href="/query">query page</a>,
-or as JSON or CSV from its own URL.</p><ul>{examples}</ul>
-<h2>For machines</h2><p>SPARQL endpoint: <code>/sparql</code> (SPARQL 1.1 Protocol) ·
-<a href="/dump.nq">dump (N-Quads)</a> · <a href="/.well-known/void">VoID + DCAT</a> ·
-<a href="/api/queries">canned queries</a> · <a href="/docs">OpenAPI</a></p>"""
-    return HTMLResponse(page_html("ogpkg — OGP knowledge graph", body, lang))
+<h2>{w['examples']}</h2><p><a href="/query">{w['examples_intro']}</a></p><ul>{examples}</ul>
+<h2>{w['machines']}</h2><p>{w['endpoint']}: <code>/sparql</code> (SPARQL 1.1 Protocol) ·
+<a href="/dump.nq">{w['dump']}</a> · <a href="/.well-known/void">VoID + DCAT</a> ·
+<a href="/api/queries">{w['canned']}</a> · <a href="/docs">{w['openapi']}</a></p>"""
+    return HTMLResponse(page_html(f"ogpkg — {w['title']}", body, lang),
+                        headers={"Content-Language": lang,
+                                 "Vary": "Accept-Language"})
 
 
 @router.get("/query", response_class=HTMLResponse, include_in_schema=False)
@@ -118,7 +139,8 @@ def query_page(request: Request) -> HTMLResponse:
     prefixes = _prefix_block()
     examples = [{"name": q.name, "title": q.title, "text": q.text} for q in ctx.canned.values()]
     data = {"initial": prefixes + "\n" + INITIAL, "examples": examples,
-            "prefixes": {p: PREFIXES[p] for p in PREFIXES}}
+            "prefixes": {p: PREFIXES[p] for p in PREFIXES},
+            "endpoints": ctx.settings.allowed_ui_endpoints}
     blob = json.dumps(data, ensure_ascii=False).replace("</", "<\\/")
     buttons = "".join(
         f'<li><button type="button" data-example="{html.escape(q["name"])}">'
@@ -127,12 +149,28 @@ def query_page(request: Request) -> HTMLResponse:
             '<script src="/static/vendor/yasgui/yasgui.min.js" defer></script>'
             '<script src="/static/chart.js" defer></script>'
             '<script src="/static/query.js" defer></script>')
-    body = f"""<h1>Query the knowledge graph</h1>
-<div id="yasgui"></div>
-<section aria-labelledby="dl"><h2 id="dl">Download this result</h2><ul id="downloads"></ul>
-<p><a id="share" href="/query">Link to this query</a></p></section>
+    lang = pick_lang(request, ctx.settings.lang)
+    w = SITE[lang]
+    body = f"""<h1>{w['query_title']}</h1>
+<div id="yasgui" dir="ltr"></div>
+<section aria-labelledby="dl"><h2 id="dl">{w['download_result']}</h2><ul id="downloads"></ul>
+<p><a id="share" href="/query">{w['share']}</a></p></section>
 <div id="chart"></div>
-<section aria-labelledby="ex"><h2 id="ex">Example queries</h2><ul class="examples">{buttons}</ul>
+<section aria-labelledby="ex"><h2 id="ex">{w['examples']}</h2><ul class="examples">{buttons}</ul>
 </section>
 <script type="application/json" id="query-data">{blob}</script>"""
-    return HTMLResponse(page_html("Query — ogpkg", body, "en", head))
+    return HTMLResponse(page_html(f"{w['query']} — ogpkg", body, lang, head),
+                        headers={"Content-Language": lang, "Vary": "Accept-Language"})
+
+
+@router.get("/docs", response_class=HTMLResponse, include_in_schema=False)
+def api_docs(request: Request) -> HTMLResponse:
+    """Swagger UI over the OpenAPI description, served from the package (no inline script:
+    the page runs under the same policy as every other)."""
+    return HTMLResponse("""<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>ogpkg — API</title>
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<link rel="stylesheet" href="/static/vendor/swagger-ui/swagger-ui.css">
+<script src="/static/vendor/swagger-ui/swagger-ui-bundle.js" defer></script>
+<script src="/static/docs.js" defer></script></head>
+<body><div id="swagger-ui"></div></body></html>""")

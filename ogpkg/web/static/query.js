@@ -7,12 +7,23 @@
   const wanted = decodeURIComponent(window.location.hash.slice(1));
   const Ctor = window.Yasgui.default || window.Yasgui.Yasgui || window.Yasgui;
   const endpoint = new URL("/sparql", window.location.href).href;
+  // the endpoints this page may send queries to: its own and those the server's
+  // ui_endpoints setting names (the Content-Security-Policy allows no others)
+  const allowed = [endpoint].concat(data.endpoints || []);
   const yasgui = new Ctor(document.getElementById("yasgui"), {
     requestConfig: { endpoint: endpoint, method: "POST" },
     copyEndpointOnNewTab: false,
-    endpointCatalogueOptions: { getData: function () { return [{ endpoint: endpoint }]; } },
+    endpointCatalogueOptions: {
+      getData: function () { return allowed.map(function (e) { return { endpoint: e }; }); },
+    },
     persistenceId: null,
-    populateFromUrl: true,
+    // a shared link names its endpoint (?endpoint=); one not allowed is replaced by our own
+    populateFromUrl: function (config) {
+      if (config.requestConfig && allowed.indexOf(config.requestConfig.endpoint) < 0) {
+        config.requestConfig.endpoint = endpoint;
+      }
+      return config;
+    },
     yasqe: { value: data.initial },
     yasr: { prefixes: data.prefixes },
   });
