@@ -24,7 +24,8 @@ STATIC = Path(__file__).resolve().parent / "static"
 OGP = "https://w3id.org/ogp-kg/def/"
 LABELS = ("<http://www.w3.org/2000/01/rdf-schema#label>|<https://schema.org/name>|"
           "<http://purl.org/dc/terms/title>")
-ENTRY_LIMIT = 60
+ENTRY_LIMIT = 200  # entries listed per class, by label
+ENTRY_SCAN = 5000  # instances read to choose them from
 INITIAL = """# Action plans with their governments
 SELECT ?plan ?government WHERE {
   ?plan a ogp:ActionPlan ; ogp:government ?government .
@@ -80,8 +81,8 @@ async def _counts(ctx: AppContext) -> dict[str, int]:
 
 async def _entries(ctx: AppContext, cls: str, lang: str) -> list[tuple[str, str]]:
     rows = await select(ctx, f"SELECT ?x ?l WHERE {{ {{ SELECT DISTINCT ?x WHERE {{ "
-                             f"?x a/{SUBCLASS}* <{cls}> }} }} OPTIONAL {{ ?x {LABELS} ?l }} }}"
-                             f" ORDER BY ?x LIMIT {ENTRY_LIMIT * 6}")
+                             f"?x a/{SUBCLASS}* <{cls}> }} LIMIT {ENTRY_SCAN} }} "
+                             f"OPTIONAL {{ ?x {LABELS} ?l }} }}")
     labels: dict[str, list[tuple[str, str]]] = {}
     for r in rows:
         labels.setdefault(r["x"]["value"], [])
