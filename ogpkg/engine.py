@@ -111,6 +111,12 @@ class _Worker:
         body = await self.proc.stdout.readexactly(HEADER.unpack(head)[0])
         return body[:1], body[1:]
 
+    @property
+    def alive(self) -> bool:
+        """Not known to have exited (its exit status or the end of its output seen)."""
+        out = self.proc.stdout
+        return self.proc.returncode is None and not (out is not None and out.at_eof())
+
     def kill(self) -> None:
         with contextlib.suppress(ProcessLookupError):
             self.proc.kill()
@@ -242,6 +248,9 @@ class Engine:
                 await asyncio.wait_for(proc.stdout.read(), 5)
 
     def _release(self, worker: _Worker) -> None:
+        if not worker.alive:
+            self._retire(worker, "died")
+            return
         if worker.niced:
             try:  # back to its normal priority (allowed when running with CAP_SYS_NICE)
                 os.setpriority(os.PRIO_PROCESS, worker.pid, worker.base_nice)
@@ -254,7 +263,7 @@ class Engine:
     async def _acquire(self, deadline: float) -> _Worker:
         while self._idle:  # the worker idle the shortest time: its caches are warm
             worker = self._idle.pop()
-            if worker.proc.returncode is None:
+            if worker.alive:
                 return worker
             self._retire(worker, "died")
         if self.waiting >= self.max_waiting:
@@ -321,6 +330,8 @@ class Engine:
         self._retire(worker, "died")
         if code in (-signal.SIGABRT, -signal.SIGKILL, -signal.SIGSEGV, 3):
             # Rust aborts when an allocation fails under RLIMIT_DATA; Python raises MemoryError
+            log.warning("query worker %d stopped with exit code %s (memory limit)", worker.pid,
+                        code)
             self.stats["memory"] += 1
             return MemoryLimitExceeded(
                 f"the query needed more than the memory limit of {self.memory_mb} MB and was "
@@ -382,10 +393,12 @@ class ResultStream:
         if kind in (b"D", b"F"):
             self.first = payload
             self.size += len(payload)
+        if kind == b"X":
+            error = _error_from(payload)
+            self._done(error)
+            raise error
         if kind != b"D":
             self._done()
-        if kind == b"X":
-            raise _error_from(payload)
 
     async def _read_head(self) -> tuple[bytes, bytes]:
         assert self.worker is not None
@@ -397,13 +410,18 @@ class ResultStream:
                 head = json.loads(payload)
                 self.format, self.kind = head["format"], head["kind"]
 
-    def _done(self) -> None:
+    def _done(self, error: OgpkgError | None = None) -> None:
+        """The result is over: the worker goes back to the pool, unless it failed with an
+        internal error (a bug, after which the worker exits): then it is replaced."""
         self.complete = True
         if self._nicer is not None:
             self._nicer.cancel()
         if self.worker is not None:
             worker, self.worker = self.worker, None
-            self.engine._release(worker)
+            if error is not None and error.status == 500:
+                self.engine._retire(worker, "failed")
+            else:
+                self.engine._release(worker)
 
     async def __aiter__(self) -> AsyncIterator[bytes]:
         if self.first:
@@ -422,8 +440,9 @@ class ResultStream:
             elif kind == b"E":
                 self._done()
             elif kind == b"X":
-                self._done()
-                raise StreamAborted(f"result stream cut: {_error_from(payload)}")
+                error = _error_from(payload)
+                self._done(error)
+                raise StreamAborted(f"result stream cut: {error}")
 
     async def aclose(self) -> None:
         """Stop: a worker still producing this result is killed and replaced."""

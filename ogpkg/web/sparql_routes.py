@@ -198,7 +198,8 @@ async def query_operation(ctx: AppContext, caller: Caller, query_string: str,
     """The SPARQL 1.1 Protocol query operation: parse the request, refuse what the SERVICE
     policy forbids, answer the query."""
     req = parse_query_request(caller.method, query_string, content_type, body,
-                              max_query_bytes=ctx.settings.max_query_bytes)
+                              max_query_bytes=ctx.settings.max_query_bytes,
+                              max_depth=ctx.settings.max_query_depth)
     caller.state["query_hash"] = hashlib.sha256(req.query.encode()).hexdigest()[:16]
     await _check_services(caller.state, ctx, req.query)
     return await answer(ctx, caller, req.query, default_graphs=req.default_graph_uri,
