@@ -24,6 +24,7 @@ import functools
 import json
 import logging
 import os
+import select
 import signal
 import sys
 import time
@@ -38,6 +39,7 @@ from ogpkg.errors import (
     QueryTimeout,
     StoreError,
 )
+from ogpkg.fairness import ClientQuota, TooManyRequests
 from ogpkg.worker import HEADER
 
 log = logging.getLogger("ogpkg.engine")
@@ -100,6 +102,10 @@ class _Worker:
         self.niced = False
         self.base_nice = 0
         self.jobs = 0
+        #: a descriptor that turns readable when the process ends (Linux), or None
+        self.pidfd: int | None = None
+        with contextlib.suppress(AttributeError, OSError):
+            self.pidfd = os.pidfd_open(proc.pid)
 
     @property
     def pid(self) -> int:
@@ -113,13 +119,23 @@ class _Worker:
 
     @property
     def alive(self) -> bool:
-        """Not known to have exited (its exit status or the end of its output seen)."""
+        """Not ended: asked of the kernel (the pidfd), not only of what the event loop has
+        noticed so far (its exit status, the end of its output)."""
         out = self.proc.stdout
-        return self.proc.returncode is None and not (out is not None and out.at_eof())
+        if self.proc.returncode is not None or (out is not None and out.at_eof()):
+            return False
+        if self.pidfd is None:
+            return True
+        return not select.select([self.pidfd], [], [], 0)[0]
 
     def kill(self) -> None:
         with contextlib.suppress(ProcessLookupError):
             self.proc.kill()
+
+    def close(self) -> None:
+        if self.pidfd is not None:
+            os.close(self.pidfd)
+            self.pidfd = None
 
 
 class Engine:
@@ -128,16 +144,20 @@ class Engine:
     ``memory_mb`` caps each query's memory (0: no cap); ``nice_after_s`` is how long a query
     runs before its worker's CPU priority is lowered. Replacement workers start at a lower
     priority than the first ones, so that a burst of replacements does not delay cheap queries.
+    One client runs at most ``client_max_running`` queries at once (0: no limit), with
+    ``client_max_waiting`` more waiting their turn (:class:`~ogpkg.fairness.ClientQuota`).
     """
 
     def __init__(self, size: int = 4, *, memory_mb: int = 1024, max_waiting: int = 32,
-                 nice_after_s: float = 0.1, preload: str | None = None) -> None:
+                 nice_after_s: float = 0.1, preload: str | None = None,
+                 client_max_running: int = 0, client_max_waiting: int = 0) -> None:
         self.size = max(1, size)
         #: a malloc library the workers load first (:func:`find_allocator`), or None
         self.preload = preload
         self.memory_mb = memory_mb
         self.max_waiting = max_waiting
         self.nice_after_s = nice_after_s
+        self.quota = ClientQuota(client_max_running, client_max_waiting)
         self._idle: collections.deque[_Worker] = collections.deque()
         self._waiters: collections.deque[asyncio.Future[_Worker]] = collections.deque()
         self._all: set[_Worker] = set()
@@ -239,6 +259,7 @@ class Engine:
     async def _reap(worker: _Worker) -> None:
         """Kill a worker and wait until its process and pipes are gone."""
         worker.kill()
+        worker.close()
         proc = worker.proc
         with contextlib.suppress(Exception):
             if proc.stdin is not None:
@@ -294,20 +315,34 @@ class Engine:
 
     # -- queries
 
-    async def execute(self, job: Job, deadline_s: float) -> ResultStream:
-        """Start ``job`` on a worker; returns once the result's first chunk is there.
+    async def execute(self, job: Job, deadline_s: float, client: str | None = None
+                      ) -> ResultStream:
+        """Start ``job`` on a worker, in ``client``'s turn; returns once the result's first
+        chunk is there.
 
         Raises the query's own error (:class:`ParseError`, :class:`NotAcceptable`, …),
-        :class:`QueryTimeout` or :class:`MemoryLimitExceeded` when a limit stops it, and
+        :class:`QueryTimeout` or :class:`MemoryLimitExceeded` when a limit stops it,
+        :class:`TooManyRequests` when the client has as many queries as it may, and
         :class:`Busy` when the pool and its waiting line are full.
         """
         if self._closed:
             raise StoreError("the query engine is shut down")
         started = time.monotonic()
         deadline = started + deadline_s
-        worker = await self._acquire(deadline)
+        try:
+            turn = await self.quota.enter(client, deadline)
+        except TooManyRequests:
+            self.stats["rejected_client"] += 1
+            raise
+        try:
+            worker = await self._acquire(deadline)
+        except BaseException:
+            if turn and client is not None:
+                self.quota.leave(client)
+            raise
         worker.jobs += 1
-        stream = ResultStream(self, worker, deadline, deadline_s)
+        stream = ResultStream(self, worker, deadline, deadline_s,
+                              client if turn else None)
         nicer = asyncio.get_running_loop().call_later(self.nice_after_s, self._renice, worker)
         stream._nicer = nicer
         try:
@@ -352,8 +387,11 @@ class ResultStream:
     chunk), ``complete`` (the whole result is in ``first``) and the remaining chunks by
     ``async for``."""
 
-    def __init__(self, engine: Engine, worker: _Worker, deadline: float, deadline_s: float):
+    def __init__(self, engine: Engine, worker: _Worker, deadline: float, deadline_s: float,
+                 client: str | None = None):
         self.engine = engine
+        #: whose turn this result holds (:class:`~ogpkg.fairness.ClientQuota`), until it ends
+        self.client = client
         self.worker: _Worker | None = worker
         self.deadline = deadline
         self.deadline_s = deadline_s
@@ -414,6 +452,7 @@ class ResultStream:
         """The result is over: the worker goes back to the pool, unless it failed with an
         internal error (a bug, after which the worker exits): then it is replaced."""
         self.complete = True
+        self._end_turn()
         if self._nicer is not None:
             self._nicer.cancel()
         if self.worker is not None:
@@ -444,8 +483,14 @@ class ResultStream:
                 self._done(error)
                 raise StreamAborted(f"result stream cut: {error}")
 
+    def _end_turn(self) -> None:
+        if self.client is not None:
+            client, self.client = self.client, None
+            self.engine.quota.leave(client)
+
     async def aclose(self) -> None:
         """Stop: a worker still producing this result is killed and replaced."""
+        self._end_turn()
         if self._nicer is not None:
             self._nicer.cancel()
         if self.worker is not None and not self.complete:

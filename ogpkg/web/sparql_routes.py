@@ -19,11 +19,12 @@ from starlette.types import Receive, Scope, Send
 
 from ogpkg.engine import Job, ResultStream, StreamAborted
 from ogpkg.errors import Busy, InputError, LimitExceeded, OgpkgError
+from ogpkg.fairness import TooManyRequests
 from ogpkg.federation import ServiceRefused, check_services
 from ogpkg.sparql import GRAPH_MEDIA, RESULT_MEDIA, parse_query_request, parse_update_request
 from ogpkg.web import errors, transport
 from ogpkg.web.cache import Cached
-from ogpkg.web.context import AppContext, ctx_of, read_body, read_limited
+from ogpkg.web.context import AppContext, client_address, ctx_of, read_body, read_limited
 from ogpkg.web.descriptions import render, service_description
 from ogpkg.web.observability import Observed
 
@@ -63,6 +64,7 @@ _QUERY_RESPONSES: dict[int | str, dict[str, object]] = {
     400: {"description": "bad query or request"},
     406: {"description": "no acceptable result format"},
     413: {"description": "query or body too large"},
+    429: {"description": "this client has as many queries running and waiting as it may"},
     503: {"description": "deadline, memory limit or busy"}}
 
 
@@ -109,7 +111,8 @@ async def serve_query(ctx: AppContext, scope: Scope, receive: Receive, send: Sen
         k, v = raw_key.decode("latin-1").lower(), raw_value.decode("latin-1")
         headers[k] = f"{headers[k]}, {v}" if k in headers else v
     method = scope["method"]
-    caller = Caller(method, headers, scope.setdefault("state", {}))
+    caller = Caller(method, headers, scope.setdefault("state", {}),
+                    _client(ctx, scope, headers.get("x-forwarded-for")))
     async with Observed(ctx.metrics, scope, send) as observed_send:
         response: Response
         try:
@@ -164,15 +167,24 @@ OPENAPI: dict[str, object] = {
 @dataclass
 class Caller:
     """What the query core needs of a request, whatever served it: the method, the headers
-    (lower-case names) and the per-request state the access log reads."""
+    (lower-case names), the per-request state the access log reads, and the client whose
+    share of the workers the query takes."""
 
     method: str
     headers: Mapping[str, str]
     state: dict[str, Any]
+    client: str | None = None
+
+
+def _client(ctx: AppContext, scope: Scope, forwarded_for: str | None) -> str | None:
+    peer = scope.get("client")
+    return client_address(peer[0] if peer else None, forwarded_for, ctx.settings.proxies)
 
 
 def _caller(request: Request) -> Caller:
-    return Caller(request.method, request.headers, request.scope.setdefault("state", {}))
+    return Caller(request.method, request.headers, request.scope.setdefault("state", {}),
+                  _client(ctx_of(request), request.scope,
+                          request.headers.get("x-forwarded-for")))
 
 
 @dataclass
@@ -250,12 +262,15 @@ async def answer(ctx: AppContext, caller: Caller, query: str, *,
               accept=accept, format=fmt, default_graphs=default_graphs,
               named_graphs=named_graphs)
     try:
-        stream = await ctx.engine.execute(job, deadline)
+        stream = await ctx.engine.execute(job, deadline, caller.client)
     except LimitExceeded as exc:
         _rejected(caller.state, ctx, str(exc.detail.get("limit", "limit")))
         raise
     except Busy:
         _rejected(caller.state, ctx, "busy")
+        raise
+    except TooManyRequests:
+        _rejected(caller.state, ctx, "client")
         raise
     media = RESULT_MEDIA.get(stream.format) or GRAPH_MEDIA[stream.format]
     if caller.method == "HEAD":
