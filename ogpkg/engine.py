@@ -102,6 +102,9 @@ class _Worker:
         self.niced = False
         self.base_nice = 0
         self.jobs = 0
+        #: the thread that runs the queries (its priority is the one that matters: Linux
+        #: priorities are per thread); the process until the worker says which it is
+        self.tid = proc.pid
         #: a descriptor that turns readable when the process ends (Linux), or None
         self.pidfd: int | None = None
         with contextlib.suppress(AttributeError, OSError):
@@ -215,9 +218,13 @@ class Engine:
                 with contextlib.suppress(OSError):
                     os.setpriority(os.PRIO_PROCESS, proc.pid, REPLACEMENT_NICE)
                     worker.base_nice = REPLACEMENT_NICE
-            kind, _ = await asyncio.wait_for(worker.frame(), 60)
+            kind, payload = await asyncio.wait_for(worker.frame(), 60)
             if kind != b"R":
                 raise RuntimeError(f"unexpected first frame {kind!r}")
+            worker.tid = int(payload)
+            if replacement:
+                with contextlib.suppress(OSError):
+                    os.setpriority(os.PRIO_PROCESS, worker.tid, REPLACEMENT_NICE)
         except Exception as exc:  # a worker that cannot start: log, the pool shrinks
             log.error("query worker failed to start: %s", exc)
             if worker is not None:
@@ -274,7 +281,7 @@ class Engine:
             return
         if worker.niced:
             try:  # back to its normal priority (allowed when running with CAP_SYS_NICE)
-                os.setpriority(os.PRIO_PROCESS, worker.pid, worker.base_nice)
+                os.setpriority(os.PRIO_PROCESS, worker.tid, worker.base_nice)
                 worker.niced = False
             except OSError:  # not allowed: replace it rather than keep a slow worker
                 self._retire(worker, "niced")
@@ -310,7 +317,7 @@ class Engine:
     def _renice(self, worker: _Worker) -> None:
         if worker.proc.returncode is None and not worker.niced:
             with contextlib.suppress(OSError):
-                os.setpriority(os.PRIO_PROCESS, worker.pid, SLOW_NICE)
+                os.setpriority(os.PRIO_PROCESS, worker.tid, SLOW_NICE)
                 worker.niced = True
 
     # -- queries

@@ -17,9 +17,9 @@ never gives it another job.
 Wire format, both ways: a 4-byte big-endian length, then the payload. Jobs are JSON. Frames
 from the worker start with one type byte:
 
-``R`` ready · ``S`` the result starts (JSON: format, kind) · ``D`` result bytes ·
-``F`` the last result bytes (the result is complete) · ``E`` the result is complete ·
-``X`` the query failed (JSON: an error body with status).
+``R`` ready (the thread id of the query thread) · ``S`` the result starts (JSON: format,
+kind) · ``D`` result bytes · ``F`` the last result bytes (the result is complete) · ``E`` the
+result is complete · ``X`` the query failed (JSON: an error body with status).
 """
 
 from __future__ import annotations
@@ -173,7 +173,7 @@ def serve(cap_mb: int, out: IO[bytes]) -> int:
     limit_memory(cap_mb)  # after the stack is reserved: it counts in the base size
     frames = _Frames(out)
     snapshots: dict[int, Snapshot] = {}
-    frames.send(b"R", str(os.getpid()).encode())
+    frames.send(b"R", str(threading.get_native_id()).encode())  # whose priority to lower
     while True:
         head = _read_exact(inp, HEADER.size)
         if head is None:
