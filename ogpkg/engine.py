@@ -86,6 +86,8 @@ class Job:
     named_graphs: list[str] = field(default_factory=list)
     #: variable -> ("iri", iri, None) or ("literal", text, datatype), bound by substitution
     substitutions: dict[str, tuple[str, str, str | None]] = field(default_factory=dict)
+    #: what relative IRIs in the query are resolved against
+    base_iri: str | None = None
 
     def encode(self) -> bytes:
         body = json.dumps(self.__dict__).encode()

@@ -140,7 +140,8 @@ def run_job(job: dict[str, Any], frames: _Frames, snapshots: dict[int, Snapshot]
         snap.query_to(job["query"], frames, pick,
                       default_graphs=job.get("default_graphs") or None,
                       named_graphs=job.get("named_graphs") or None,
-                      substitutions=job.get("substitutions") or None)
+                      substitutions=job.get("substitutions") or None,
+                      base_iri=job.get("base_iri"))
         frames.finish()
     except OgpkgError as exc:
         frames.drop()

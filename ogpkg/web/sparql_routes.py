@@ -260,7 +260,7 @@ async def answer(ctx: AppContext, caller: Caller, query: str, *,
         deadline = min(deadline, timeout_s)
     job = Job(query=query, snapshot=ctx.snapshot_path(version), version=version,
               accept=accept, format=fmt, default_graphs=default_graphs,
-              named_graphs=named_graphs)
+              named_graphs=named_graphs, base_iri=ctx.settings.base_iri)
     try:
         stream = await ctx.engine.execute(job, deadline, caller.client)
     except LimitExceeded as exc:
