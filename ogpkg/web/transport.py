@@ -113,6 +113,16 @@ class TimedHttpProtocol(HttpToolsProtocol):
         self._disarm()
         super().on_message_complete()
 
+    def send_400_response(self, msg: str) -> None:
+        """A request the HTTP parser refuses (a malformed request line or header, an unknown
+        method): 400 with the JSON error body every other error has."""
+        self._disarm()
+        body = json.dumps(error_body(f"malformed HTTP request: {msg}", 400)).encode()
+        self.transport.write(b"HTTP/1.1 400 Bad Request\r\ncontent-type: application/json\r\n"
+                             b"connection: close\r\ncontent-length: %d\r\n\r\n%s"
+                             % (len(body), body))
+        self.transport.close()
+
     def _arm(self, seconds: float, setting: str, what: str) -> None:
         self._disarm()
         self._read_timer = self.loop.call_later(seconds, self._expired, seconds, setting, what)
