@@ -117,11 +117,16 @@ class TimedHttpProtocol(HttpToolsProtocol):
         """A request the HTTP parser refuses (a malformed request line or header, an unknown
         method): 400 with the JSON error body every other error has."""
         self._disarm()
-        body = json.dumps(error_body(f"malformed HTTP request: {msg}", 400)).encode()
-        self.transport.write(b"HTTP/1.1 400 Bad Request\r\ncontent-type: application/json\r\n"
-                             b"connection: close\r\ncontent-length: %d\r\n\r\n%s"
-                             % (len(body), body))
+        self._reply(b"400 Bad Request", error_body(f"malformed HTTP request: {msg}", 400))
         self.transport.close()
+
+    def _reply(self, status: bytes, body: dict[str, object]) -> None:
+        """Write a JSON error response straight to the connection (no application involved),
+        announcing that the connection closes."""
+        data = json.dumps(body).encode()
+        self.transport.write(b"HTTP/1.1 %s\r\ncontent-type: application/json\r\n"
+                             b"connection: close\r\ncontent-length: %d\r\n\r\n%s"
+                             % (status, len(data), data))
 
     def _arm(self, seconds: float, setting: str, what: str) -> None:
         self._disarm()
@@ -140,11 +145,9 @@ class TimedHttpProtocol(HttpToolsProtocol):
             self._arm(seconds, setting, what)
             return
         if self.cycle is None or not self.cycle.response_started:
-            body = json.dumps(error_body(f"the request did not send {what} within {seconds:g} s",
-                                         408, {"limit": setting})).encode()
-            self.transport.write(b"HTTP/1.1 408 Request Timeout\r\n"
-                                 b"content-type: application/json\r\nconnection: close\r\n"
-                                 b"content-length: %d\r\n\r\n%s" % (len(body), body))
+            self._reply(b"408 Request Timeout", error_body(
+                f"the request did not send {what} within {seconds:g} s", 408,
+                {"limit": setting}))
         if self.cycle is not None:
             self.cycle.keep_alive = False
             self.cycle.disconnected = True  # the application's reply, if any, goes nowhere
