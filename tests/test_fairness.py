@@ -40,12 +40,14 @@ def test_a_flooding_client_gets_429_while_another_keeps_its_latency(server: str)
     defaults = Settings()
     statuses: list[tuple[int, str | None]] = []
 
-    def expensive() -> None:
+    def expensive(i: int) -> None:
         with from_address("127.0.0.1", server) as c:
-            r = c.post("/sparql", data={"query": EXPENSIVE})
+            # a forged X-Forwarded-For per request must not make the flooder many clients
+            r = c.post("/sparql", data={"query": EXPENSIVE},
+                       headers={"X-Forwarded-For": f"198.51.100.{i}"})
             statuses.append((r.status_code, r.headers.get("retry-after")))
 
-    flood = [threading.Thread(target=expensive) for _ in range(8)]
+    flood = [threading.Thread(target=expensive, args=(i,)) for i in range(8)]
     for t in flood:
         t.start()
     time.sleep(0.3)

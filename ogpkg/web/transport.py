@@ -162,8 +162,11 @@ def timed_protocol(idle_s: float, header_s: float, body_s: float) -> type[TimedH
 
 def server_config(app: ASGIApp, settings: Settings, **options: Any) -> uvicorn.Config:
     """The uvicorn configuration that serves ``app``: the read timeouts of ``settings``,
-    plus ``options`` (host, port, log_level, …)."""
+    plus ``options`` (host, port, log_level, …). uvicorn's own proxy-header handling is off
+    (by default it believes ``X-Forwarded-For`` from any local connection): the client
+    address is the connection's, or what a proxy in ``trusted_proxies`` reports
+    (:func:`ogpkg.web.context.client_address`)."""
     protocol = timed_protocol(settings.read_idle_timeout_s, settings.read_header_timeout_s,
                               settings.read_body_timeout_s)
-    return uvicorn.Config(app, http=protocol,
+    return uvicorn.Config(app, http=protocol, proxy_headers=False,
                           timeout_keep_alive=math.ceil(settings.read_idle_timeout_s), **options)
