@@ -225,7 +225,8 @@ def dataset_iris(params: list[tuple[str, str]], name: str) -> list[str]:
     return [check_iri(v, name) for v in values]
 
 
-#: what the nesting scan skips (strings, IRIs, comments) and what it counts (brackets)
+#: what the nesting scan skips (strings, IRIs, comments) and what it counts: brackets, and runs
+#: of prefix operators (``!!!!x`` nests like ``!(!(!(!x)))`` in the parser)
 _NESTING_TOKENS = re.compile(
     r"'''(?:[^'\\]|\\.|'(?!''))*'''"
     r'|"""(?:[^"\\]|\\.|"(?!""))*"""'
@@ -233,33 +234,39 @@ _NESTING_TOKENS = re.compile(
     r'|"(?:[^"\\\n\r]|\\.)*"'
     r'|<[^<>"{}|^`\\\x00-\x20]*>'
     r"|#[^\n\r]*"
-    r"|[(\[{)\]}]", re.S)
+    r"|[(\[{)\]}]"
+    r"|[!+\-](?:\s*[!+\-])*", re.S)
 
 
 def nesting_depth(text: str, limit: int = 0) -> tuple[int, int]:
-    """The deepest nesting of brackets ``( [ {`` in a SPARQL text, outside strings, IRIs and
-    comments, and the character offset of the bracket that first goes past ``limit`` (or of
-    the deepest one when none does). A lexical count: it may count a bracket the grammar
-    would not, never miss one the parser would nest."""
+    """The deepest nesting of brackets ``( [ {`` and prefix operators ``! + -`` in a SPARQL
+    text, outside strings, IRIs and comments, and the character offset where it first goes
+    past ``limit``. A lexical count: it may count what the grammar would not (a minus between
+    two numbers), never miss a level the parser would nest."""
     depth = deepest = where = 0
     for token in _NESTING_TOKENS.finditer(text):
         char = token.group()
         if char in ("(", "[", "{"):
-            depth += 1
-            if depth > deepest:
-                deepest = depth
-                if deepest <= limit + 1:
-                    where = token.start()
+            reached = depth = depth + 1
         elif char in (")", "]", "}"):
             depth = max(0, depth - 1)
+            continue
+        elif char[0] in "!+-":
+            reached = depth + sum(map(char.count, "!+-"))
+        else:
+            continue
+        if reached > deepest:
+            if deepest <= limit:
+                where = token.start() + max(0, limit - depth)
+            deepest = reached
     return deepest, where
 
 
 def check_nesting(text: str, max_depth: int, source: str = "query") -> None:
-    """Refuse (:class:`InputError`, 400) a text nesting brackets deeper than ``max_depth``:
+    """Refuse (:class:`InputError`, 400) a text nesting deeper than ``max_depth``:
     deep nesting costs stack and time in the parser and the evaluator, and no real query
     needs it. The message names the limit, its setting and where it was passed."""
-    if sum(map(text.count, "([{")) <= max_depth:  # cannot nest deeper: no scan needed
+    if sum(map(text.count, "([{!+-")) <= max_depth:  # cannot nest deeper: no scan needed
         return
     depth, where = nesting_depth(text, max_depth)
     if depth <= max_depth:
@@ -267,8 +274,8 @@ def check_nesting(text: str, max_depth: int, source: str = "query") -> None:
     line = text.count("\n", 0, where) + 1
     column = where - (text.rfind("\n", 0, where) + 1) + 1
     raise InputError(
-        f"the {source} nests brackets {depth} deep, past the limit of {max_depth} (setting "
-        f"max_query_depth) at line {line}, column {column}",
+        f"the {source} nests {depth} deep (brackets and prefix operators), past the limit of "
+        f"{max_depth} (setting max_query_depth) at line {line}, column {column}",
         detail={"limit": "nesting", "max_depth": max_depth, "depth": depth,
                 "line": line, "column": column})
 
@@ -358,11 +365,12 @@ class UpdateRequest:
 
 
 def parse_update_request(query_string: str, content_type: str | None, body: bytes, *,
-                         max_query_bytes: int) -> UpdateRequest:
+                         max_query_bytes: int, max_depth: int = 100) -> UpdateRequest:
     """Parse a SPARQL 1.1 Protocol update operation (POST form or POST sparql-update).
 
     Raises :class:`InputError` (400), :class:`TooLargeError` (413) or
-    :class:`UnsupportedMediaType` (415) as :func:`parse_query_request` does.
+    :class:`UnsupportedMediaType` (415) as :func:`parse_query_request` does, including for
+    nesting deeper than ``max_depth``.
     """
     params = parse_params(query_string)
     if any(k == "update" for k, _ in params):
@@ -379,6 +387,7 @@ def parse_update_request(query_string: str, content_type: str | None, body: byte
     if len(update.encode("utf-8")) > max_query_bytes:
         raise TooLargeError(f"the update is {len(update.encode())} bytes; the limit is "
                             f"{max_query_bytes}")
+    check_nesting(update, max_depth, "update")
     return UpdateRequest(
         update=update,
         using_graph_uri=dataset_iris(params, "using-graph-uri"),

@@ -279,3 +279,11 @@ def test_hostile_but_harmless_headers_are_answered(client: httpx.Client, version
         assert r.status_code == 200, (headers, r.text[:200])
         assert r.json()["results"]["bindings"]
     check_healthy(client, version)
+
+
+def test_a_long_run_of_prefix_operators_is_refused_like_deep_brackets(
+        client: httpx.Client, version: int) -> None:
+    r = client.post("/sparql", content="SELECT * WHERE { FILTER(" + "!" * 50_000 + "true) }",
+                    headers=SPARQL)
+    assert r.status_code == 400 and r.json()["detail"]["limit"] == "nesting"
+    check_healthy(client, version)
