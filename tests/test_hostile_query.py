@@ -6,7 +6,10 @@ query sent right after it must be answered correctly."""
 
 from __future__ import annotations
 
+import os
+import signal
 import socket
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -175,10 +178,16 @@ BAD: list[Bad] = [
 
 
 @pytest.fixture(scope="module")
-def server(built_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def running(built_dir: Path, tmp_path_factory: pytest.TempPathFactory
+            ) -> Iterator[tuple[str, int]]:
     with served(built_dir, tmp_path_factory.mktemp("hostile"), query_workers=2,
-                query_timeout_s=5) as (url, _):
-        yield url
+                query_timeout_s=5) as url_and_pid:
+        yield url_and_pid
+
+
+@pytest.fixture(scope="module")
+def server(running: tuple[str, int]) -> str:
+    return running[0]
 
 
 @pytest.fixture(scope="module")
@@ -287,3 +296,27 @@ def test_a_long_run_of_prefix_operators_is_refused_like_deep_brackets(
                     headers=SPARQL)
     assert r.status_code == 400 and r.json()["detail"]["limit"] == "nesting"
     check_healthy(client, version)
+
+
+def children(pid: int) -> list[int]:
+    return [int(c) for task in Path(f"/proc/{pid}/task").iterdir()
+            for c in (task / "children").read_text().split()]
+
+
+def ended(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] in "ZX"
+    except FileNotFoundError:
+        return True
+
+
+def test_workers_killed_while_idle_are_never_given_a_query(
+        running: tuple[str, int], client: httpx.Client, version: int) -> None:
+    workers = children(running[1])
+    assert len(workers) == 2
+    for pid in workers:
+        os.kill(pid, signal.SIGKILL)
+    while not all(ended(pid) for pid in workers):
+        time.sleep(0.001)
+    for _ in range(5):
+        check_healthy(client, version)
