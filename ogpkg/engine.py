@@ -3,9 +3,12 @@
 pyoxigraph cannot cancel a query, so every query runs in a worker process
 (:mod:`ogpkg.worker`) that the engine kills when the query passes its deadline; a worker that
 passes its memory cap dies on its own. Either way a fresh worker takes its place and the
-others keep serving. Workers that run long are niced, so that cheap queries keep their
-latency while expensive ones run; after its query a niced worker gets its priority back (or,
-where the process may not raise priorities, is replaced).
+others keep serving. A worker that fails with an internal error, or that the kernel reports
+ended (its pidfd), is replaced too: no worker that erred or died is given another job.
+Workers that run long are niced, so that cheap queries keep their latency while expensive
+ones run; after its query a niced worker gets its priority back (or, where the process may
+not raise priorities, is replaced). Each client's share of the workers is capped
+(:mod:`ogpkg.fairness`).
 
 The engine is asyncio-native: one ``await engine.execute(job, deadline_s)`` returns a
 :class:`ResultStream` holding the result's format and its first chunk (so that most failures
@@ -40,7 +43,7 @@ from ogpkg.errors import (
     StoreError,
 )
 from ogpkg.fairness import ClientQuota, TooManyRequests
-from ogpkg.worker import HEADER
+from ogpkg.worker import EXIT_MEMORY, HEADER
 
 log = logging.getLogger("ogpkg.engine")
 T = TypeVar("T")
@@ -372,7 +375,7 @@ class Engine:
                                 "stopped", detail={"limit": "deadline", "deadline_s": deadline_s})
         code = worker.proc.returncode
         self._retire(worker, "died")
-        if code in (-signal.SIGABRT, -signal.SIGKILL, -signal.SIGSEGV, 3):
+        if code in (-signal.SIGABRT, -signal.SIGKILL, -signal.SIGSEGV, EXIT_MEMORY):
             # Rust aborts when an allocation fails under RLIMIT_DATA; Python raises MemoryError
             log.warning("query worker %d stopped with exit code %s (memory limit)", worker.pid,
                         code)

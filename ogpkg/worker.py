@@ -7,8 +7,8 @@ here decides policy: the parent chooses the snapshot, the deadline and what to d
 
 Queries run on a thread with a large stack (:data:`STACK_MB`): the query parser and evaluator
 recurse once per nesting level, and the main thread's 8 MB overflow at a few thousand levels,
-which kills the process. The endpoint refuses deep nesting before a worker sees it; the stack
-is there for what a lexical check cannot see (a long run of ``!`` has no brackets).
+which kills the process. The endpoint refuses deep nesting before a worker sees it (a lexical
+count); the stack is there for whatever that count may miss, and for callers that skip it.
 
 A query error the store reports (syntax, format) leaves the worker as it was; anything else
 is a bug: the worker reports it as an internal error (status 500) and exits, and the parent

@@ -56,8 +56,10 @@ def test_a_worker_that_fails_is_replaced_and_the_next_query_succeeds(built_dir: 
         engine = Engine(2, memory_mb=0)
         await engine.start()
         try:
-            # a dataset IRI the store cannot read: the worker fails outside the store's errors
-            first = await outcome(engine, job(built_dir, ASK, default_graphs=["a b"]))
+            # a job the worker cannot read: it fails outside the store's errors (a bug)
+            broken = job(built_dir, ASK)
+            broken.version = "not a number"  # type: ignore[assignment]
+            first = await outcome(engine, broken)
             rest = [await outcome(engine, job(built_dir, ASK)) for _ in range(6)]
             return [first, *rest]
         finally:
@@ -127,3 +129,21 @@ def test_one_client_runs_at_most_its_share_and_waits_or_gets_429(built_dir: Path
     statuses, took = run(scenario())
     assert statuses.count(429) == 2  # one running, one waiting, two refused
     assert took < 1.0
+
+
+def test_a_dataset_iri_the_store_cannot_read_is_a_400_from_the_worker(built_dir: Path) -> None:
+    # the web layer refuses such IRIs first; a caller that skips it still gets a clear error
+    async def scenario() -> tuple[tuple[int, str], tuple[int, str], list[int], list[int]]:
+        engine = Engine(1, memory_mb=0)
+        await engine.start()
+        try:
+            before = engine.pids()
+            bad = await outcome(engine, job(built_dir, ASK, named_graphs=["a b"]))
+            good = await outcome(engine, job(built_dir, ASK))
+            return bad, good, before, engine.pids()
+        finally:
+            await engine.close()
+
+    bad, good, before, after = run(scenario())
+    assert bad[0] == 400 and "a b" in bad[1]
+    assert good[0] == 200 and after == before
