@@ -304,8 +304,11 @@ def children(pid: int) -> list[int]:
 
 
 def ended(pid: int) -> bool:
+    """Whether the process has ended for the kernel: every thread gone, the leader a zombie
+    (what its pidfd reports), whether or not its parent has noticed."""
     try:
-        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] in "ZX"
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+        return state in "ZX" and len(list(Path(f"/proc/{pid}/task").iterdir())) <= 1
     except FileNotFoundError:
         return True
 
