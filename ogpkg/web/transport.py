@@ -117,7 +117,9 @@ class TimedHttpProtocol(HttpToolsProtocol):
         """A request the HTTP parser refuses (a malformed request line or header, an unknown
         method): 400 with the JSON error body every other error has."""
         self._disarm()
-        self._reply(b"400 Bad Request", error_body(f"malformed HTTP request: {msg}", 400))
+        self._reply(b"400 Bad Request", error_body(
+            "the HTTP request is malformed: its request line, a header or its framing cannot "
+            "be parsed", 400, {"parser": msg}))
         self.transport.close()
 
     def _reply(self, status: bytes, body: dict[str, object]) -> None:
