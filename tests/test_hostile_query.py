@@ -323,3 +323,30 @@ def test_workers_killed_while_idle_are_never_given_a_query(
         time.sleep(0.001)
     for _ in range(5):
         check_healthy(client, version)
+
+
+@pytest.mark.parametrize("request_bytes", [
+    b"GET /sparql?query=ASK%7B%7D HTTP/1.1\r\nHost: x\r\nX-Big: " + b"a" * 10_000_000
+    + b"\r\n\r\n",
+    b"GET /sparql?query=ASK%7B%7D%23" + b"a" * 2_000_000 + b" HTTP/1.1\r\nHost: x\r\n\r\n",
+    b"GET /sparql?query=ASK%7B%7D HTTP/1.1\r\nHost: x\r\n"
+    + b"".join(b"X-H%d: v\r\n" % i for i in range(100_000)) + b"\r\n",
+], ids=["a 10 MB header", "a 2 MB URL", "100,000 headers"])
+def test_oversized_request_heads_get_431(server: str, client: httpx.Client, version: int,
+                                         request_bytes: bytes) -> None:
+    try:
+        reply = raw(server, request_bytes)
+    except (BrokenPipeError, ConnectionResetError):  # closed while we were still sending
+        reply = b""
+    if reply:
+        head, _, body = reply.partition(b"\r\n\r\n")
+        assert head.startswith(b"HTTP/1.1 431"), reply[:300]
+        assert httpx.Response(431, content=body).json()["detail"]["limit"] == "header_bytes"
+    check_healthy(client, version)
+
+
+def test_a_get_query_at_the_size_limit_still_fits_in_the_request_head(server: str) -> None:
+    query = GOOD + " #" + "é" * 45_000  # 90 kB of UTF-8, 270 kB percent-encoded
+    reply = raw(server, b"GET /sparql?query=" + q(query).encode()
+                + b" HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+    assert reply.startswith(b"HTTP/1.1 200"), reply[:300]

@@ -85,12 +85,19 @@ class TimedHttpProtocol(HttpToolsProtocol):
     A request past its header or body time gets a 408 with the JSON error body (when no
     response has begun) and its connection is closed. Time spent while the server itself
     holds off reading (flow control) does not count against the client.
+
+    The request line and headers together are capped at ``max_head_bytes`` (uvicorn has no
+    such cap: a 10 MB header was read whole): beyond it, 431 and the connection is closed.
+    The count includes whatever arrived with the headers, so the cap errs towards refusing.
     """
 
     idle_s = 5.0
     header_s = 10.0
     body_s = 60.0
+    max_head_bytes = 400_000
     _read_timer: asyncio.TimerHandle | None = None
+    _head_bytes = 0
+    _in_head = True
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         super().connection_made(transport)
@@ -101,16 +108,30 @@ class TimedHttpProtocol(HttpToolsProtocol):
         self._disarm()
         super().connection_lost(exc)
 
+    def data_received(self, data: bytes) -> None:
+        if self._in_head:
+            self._head_bytes += len(data)
+            if self._head_bytes > self.max_head_bytes:
+                self._disarm()
+                self._reply(b"431 Request Header Fields Too Large", error_body(
+                    f"the request line and headers are over {self.max_head_bytes} bytes", 431,
+                    {"limit": "header_bytes", "max_bytes": self.max_head_bytes}))
+                self.transport.close()
+                return
+        super().data_received(data)
+
     def on_message_begin(self) -> None:
         super().on_message_begin()
         self._arm(self.header_s, "read_header_timeout_s", "its request line and headers")
 
     def on_headers_complete(self) -> None:
+        self._in_head = False
         super().on_headers_complete()
         self._arm(self.body_s, "read_body_timeout_s", "its body")
 
     def on_message_complete(self) -> None:
         self._disarm()
+        self._in_head, self._head_bytes = True, 0
         super().on_message_complete()
 
     def send_400_response(self, msg: str) -> None:
@@ -156,10 +177,13 @@ class TimedHttpProtocol(HttpToolsProtocol):
         self.transport.close()
 
 
-def timed_protocol(idle_s: float, header_s: float, body_s: float) -> type[TimedHttpProtocol]:
-    """A :class:`TimedHttpProtocol` with these read timeouts."""
+def timed_protocol(idle_s: float, header_s: float, body_s: float,
+                   max_head_bytes: int = TimedHttpProtocol.max_head_bytes
+                   ) -> type[TimedHttpProtocol]:
+    """A :class:`TimedHttpProtocol` with these read timeouts and header cap."""
     return type("TimedHttpProtocol", (TimedHttpProtocol,),
-                {"idle_s": idle_s, "header_s": header_s, "body_s": body_s})
+                {"idle_s": idle_s, "header_s": header_s, "body_s": body_s,
+                 "max_head_bytes": max_head_bytes})
 
 
 def server_config(app: ASGIApp, settings: Settings, **options: Any) -> uvicorn.Config:
@@ -168,7 +192,9 @@ def server_config(app: ASGIApp, settings: Settings, **options: Any) -> uvicorn.C
     (by default it believes ``X-Forwarded-For`` from any local connection): the client
     address is the connection's, or what a proxy in ``trusted_proxies`` reports
     (:func:`ogpkg.web.context.client_address`)."""
+    # a GET query may be max_query_bytes percent-encoded (up to 3 bytes a byte), plus headers
     protocol = timed_protocol(settings.read_idle_timeout_s, settings.read_header_timeout_s,
-                              settings.read_body_timeout_s)
+                              settings.read_body_timeout_s,
+                              max_head_bytes=3 * settings.max_query_bytes + 64_000)
     return uvicorn.Config(app, http=protocol, proxy_headers=False,
                           timeout_keep_alive=math.ceil(settings.read_idle_timeout_s), **options)
