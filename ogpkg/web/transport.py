@@ -34,6 +34,8 @@ GZIP_LEVEL = 5
 CORS_METHODS = ("GET", "POST", "HEAD", "OPTIONS")
 CORS_REQUEST_HEADERS = ("Accept", "Content-Type", "If-None-Match", "If-Modified-Since")
 CORS_EXPOSE = ("ETag", "Last-Modified", "X-Data-Version")
+#: the longest URL the HTTP parser (httptools) reads; longer queries must be sent by POST
+MAX_URL_BYTES = 65_535
 
 
 def install(app: FastAPI, metrics: Metrics) -> None:
@@ -89,12 +91,13 @@ class TimedHttpProtocol(HttpToolsProtocol):
     The request line and headers together are capped at ``max_head_bytes`` (uvicorn has no
     such cap: a 10 MB header was read whole): beyond it, 431 and the connection is closed.
     The count includes whatever arrived with the headers, so the cap errs towards refusing.
+    A URL longer than the parser reads (:data:`MAX_URL_BYTES`) gets 414, pointing to POST.
     """
 
     idle_s = 5.0
     header_s = 10.0
     body_s = 60.0
-    max_head_bytes = 400_000
+    max_head_bytes = MAX_URL_BYTES + 64 * 1024
     _read_timer: asyncio.TimerHandle | None = None
     _head_bytes = 0
     _in_head = True
@@ -136,8 +139,17 @@ class TimedHttpProtocol(HttpToolsProtocol):
 
     def send_400_response(self, msg: str) -> None:
         """A request the HTTP parser refuses (a malformed request line or header, an unknown
-        method): 400 with the JSON error body every other error has."""
+        method, a URL too long for it): a 4xx with the JSON error body every other error
+        has."""
         self._disarm()
+        url_bytes = len(getattr(self, "url", b"") or b"")
+        if url_bytes > MAX_URL_BYTES:
+            self._reply(b"414 URI Too Long", error_body(
+                f"the URL is {url_bytes} bytes, over the {MAX_URL_BYTES} this server reads; "
+                "send a long query by POST (application/sparql-query or a form)", 414,
+                {"limit": "url_bytes", "max_bytes": MAX_URL_BYTES}))
+            self.transport.close()
+            return
         self._reply(b"400 Bad Request", error_body(
             "the HTTP request is malformed: its request line, a header or its framing cannot "
             "be parsed", 400, {"parser": msg}))
@@ -177,13 +189,10 @@ class TimedHttpProtocol(HttpToolsProtocol):
         self.transport.close()
 
 
-def timed_protocol(idle_s: float, header_s: float, body_s: float,
-                   max_head_bytes: int = TimedHttpProtocol.max_head_bytes
-                   ) -> type[TimedHttpProtocol]:
-    """A :class:`TimedHttpProtocol` with these read timeouts and header cap."""
+def timed_protocol(idle_s: float, header_s: float, body_s: float) -> type[TimedHttpProtocol]:
+    """A :class:`TimedHttpProtocol` with these read timeouts."""
     return type("TimedHttpProtocol", (TimedHttpProtocol,),
-                {"idle_s": idle_s, "header_s": header_s, "body_s": body_s,
-                 "max_head_bytes": max_head_bytes})
+                {"idle_s": idle_s, "header_s": header_s, "body_s": body_s})
 
 
 def server_config(app: ASGIApp, settings: Settings, **options: Any) -> uvicorn.Config:
@@ -192,9 +201,7 @@ def server_config(app: ASGIApp, settings: Settings, **options: Any) -> uvicorn.C
     (by default it believes ``X-Forwarded-For`` from any local connection): the client
     address is the connection's, or what a proxy in ``trusted_proxies`` reports
     (:func:`ogpkg.web.context.client_address`)."""
-    # a GET query may be max_query_bytes percent-encoded (up to 3 bytes a byte), plus headers
     protocol = timed_protocol(settings.read_idle_timeout_s, settings.read_header_timeout_s,
-                              settings.read_body_timeout_s,
-                              max_head_bytes=3 * settings.max_query_bytes + 64_000)
+                              settings.read_body_timeout_s)
     return uvicorn.Config(app, http=protocol, proxy_headers=False,
                           timeout_keep_alive=math.ceil(settings.read_idle_timeout_s), **options)
