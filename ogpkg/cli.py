@@ -142,6 +142,7 @@ def serve(
     import uvicorn
 
     from ogpkg.web import create_app
+    from ogpkg.web.transport import server_config
 
     settings = _settings(host=host, port=port, data_dir=data_dir, content_dir=content_dir,
                          query_workers=workers)
@@ -152,8 +153,9 @@ def serve(
 
     logging.basicConfig(level=settings.log_level.upper(),
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    uvicorn.run(create_app(settings), host=settings.host, port=settings.port,
-                log_level=settings.log_level, access_log=False)
+    uvicorn.Server(server_config(create_app(settings), settings, host=settings.host,
+                                 port=settings.port, log_level=settings.log_level,
+                                 access_log=False)).run()
 
 
 @app.command("ingest")

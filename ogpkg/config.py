@@ -6,6 +6,7 @@ Nothing else in ogpkg reads ``os.environ``. Every setting is declared once in ``
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import re
 from collections.abc import Mapping
@@ -78,6 +79,16 @@ class Settings:
         "help": "Query worker processes (queries running at once)."})
     max_waiting: int = field(default=32, metadata={
         "help": "Queries that may wait for a free worker; beyond that: 503 with Retry-After."})
+    client_max_running: int = field(default=3, metadata={
+        "help": "Queries one client may run at once (0: no per-client limit). A client is its "
+        "remote address (see trusted_proxies)."})
+    client_max_waiting: int = field(default=3, metadata={
+        "help": "Further queries one client may have waiting for its turn; beyond that: 429 "
+        "with Retry-After."})
+    trusted_proxies: str = field(default="", metadata={
+        "help": "Addresses of reverse proxies whose X-Forwarded-For names the client, "
+        "separated by spaces or commas. Empty: X-Forwarded-For is ignored and the client is "
+        "the connection's remote address."})
     query_memory_mb: int = field(default=1024, metadata={
         "help": "Memory cap of one query, in MB (0: no cap); a query past it is stopped."})
     query_allocator: str = field(default="auto", metadata={
@@ -95,6 +106,8 @@ class Settings:
         "help": "Memory for cached query results (keyed by the data version), in MB; 0: off."})
     max_query_bytes: int = field(default=100_000, metadata={
         "help": "Largest query or update text accepted, in bytes."})
+    max_query_depth: int = field(default=100, metadata={
+        "help": "Deepest nesting of brackets ( [ { accepted in a query; deeper: 400."})
     max_body_bytes: int = field(default=50_000_000, metadata={
         "help": "Largest request body or uploaded file accepted, in bytes."})
     max_literal_bytes: int = field(default=1_000_000, metadata={
@@ -109,6 +122,15 @@ class Settings:
     uploads_max_mb: int = field(default=2048, metadata={
         "help": "Megabytes all uploads together may take on disk; beyond: 507. No upload is "
         "removed to make room for another; each waits 24 hours to be published."})
+    read_idle_timeout_s: float = field(default=5.0, metadata={
+        "help": "Seconds a connection may stay silent before its first request or between "
+        "requests; then it is closed."})
+    read_header_timeout_s: float = field(default=10.0, metadata={
+        "help": "Seconds a client has to send a request line and headers once it has begun; "
+        "then 408 and the connection is closed."})
+    read_body_timeout_s: float = field(default=60.0, metadata={
+        "help": "Seconds a client has to send a request body once its headers are in; then "
+        "408 and the connection is closed."})
     keep_snapshots: int = field(default=3, metadata={
         "help": "How many numbered snapshots of the store to keep."})
     lang: str = field(default="en", metadata={
@@ -122,6 +144,11 @@ class Settings:
     @property
     def allowed_ui_endpoints(self) -> list[str]:
         return [u for u in self.ui_endpoints.replace(",", " ").split() if u]
+
+    @property
+    def proxies(self) -> frozenset[str]:
+        """The addresses of :attr:`trusted_proxies`."""
+        return frozenset(u for u in self.trusted_proxies.replace(",", " ").split() if u)
 
 
 ENV_PREFIX = "OGPKG_"
@@ -207,6 +234,12 @@ def load_settings(overrides: Mapping[str, Any] | None = None,
             raise ConfigError(f"Setting 'query_allocator' has value "
                               f"{settings.query_allocator!r}: {exc}; use auto, system or the "
                               "path of a malloc library.") from None
+    for address in settings.proxies:
+        try:
+            ipaddress.ip_address(address)
+        except ValueError:
+            raise ConfigError(f"Setting 'trusted_proxies' has value {address!r}: not an IP "
+                              "address.") from None
     if not settings.base_iri.endswith(("/", "#")):
         raise ConfigError(f"Setting 'base_iri' has value {settings.base_iri!r}: "
                           "it must end with '/' or '#'.")

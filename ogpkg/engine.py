@@ -3,9 +3,12 @@
 pyoxigraph cannot cancel a query, so every query runs in a worker process
 (:mod:`ogpkg.worker`) that the engine kills when the query passes its deadline; a worker that
 passes its memory cap dies on its own. Either way a fresh worker takes its place and the
-others keep serving. Workers that run long are niced, so that cheap queries keep their
-latency while expensive ones run; after its query a niced worker gets its priority back (or,
-where the process may not raise priorities, is replaced).
+others keep serving. A worker that fails with an internal error, or that the kernel reports
+ended (its pidfd), is replaced too: no worker that erred or died is given another job.
+Workers that run long are niced, so that cheap queries keep their latency while expensive
+ones run; after its query a niced worker gets its priority back (or, where the process may
+not raise priorities, is replaced). Each client's share of the workers is capped
+(:mod:`ogpkg.fairness`).
 
 The engine is asyncio-native: one ``await engine.execute(job, deadline_s)`` returns a
 :class:`ResultStream` holding the result's format and its first chunk (so that most failures
@@ -24,6 +27,7 @@ import functools
 import json
 import logging
 import os
+import select
 import signal
 import sys
 import time
@@ -38,7 +42,8 @@ from ogpkg.errors import (
     QueryTimeout,
     StoreError,
 )
-from ogpkg.worker import HEADER
+from ogpkg.fairness import ClientQuota, TooManyRequests
+from ogpkg.worker import EXIT_MEMORY, HEADER
 
 log = logging.getLogger("ogpkg.engine")
 T = TypeVar("T")
@@ -84,6 +89,8 @@ class Job:
     named_graphs: list[str] = field(default_factory=list)
     #: variable -> ("iri", iri, None) or ("literal", text, datatype), bound by substitution
     substitutions: dict[str, tuple[str, str, str | None]] = field(default_factory=dict)
+    #: what relative IRIs in the query are resolved against
+    base_iri: str | None = None
 
     def encode(self) -> bytes:
         body = json.dumps(self.__dict__).encode()
@@ -100,6 +107,13 @@ class _Worker:
         self.niced = False
         self.base_nice = 0
         self.jobs = 0
+        #: the thread that runs the queries (its priority is the one that matters: Linux
+        #: priorities are per thread); the process until the worker says which it is
+        self.tid = proc.pid
+        #: a descriptor that turns readable when the process ends (Linux), or None
+        self.pidfd: int | None = None
+        with contextlib.suppress(AttributeError, OSError):
+            self.pidfd = os.pidfd_open(proc.pid)
 
     @property
     def pid(self) -> int:
@@ -111,9 +125,25 @@ class _Worker:
         body = await self.proc.stdout.readexactly(HEADER.unpack(head)[0])
         return body[:1], body[1:]
 
+    @property
+    def alive(self) -> bool:
+        """Not ended: asked of the kernel (the pidfd), not only of what the event loop has
+        noticed so far (its exit status, the end of its output)."""
+        out = self.proc.stdout
+        if self.proc.returncode is not None or (out is not None and out.at_eof()):
+            return False
+        if self.pidfd is None:
+            return True
+        return not select.select([self.pidfd], [], [], 0)[0]
+
     def kill(self) -> None:
         with contextlib.suppress(ProcessLookupError):
             self.proc.kill()
+
+    def close(self) -> None:
+        if self.pidfd is not None:
+            os.close(self.pidfd)
+            self.pidfd = None
 
 
 class Engine:
@@ -122,16 +152,20 @@ class Engine:
     ``memory_mb`` caps each query's memory (0: no cap); ``nice_after_s`` is how long a query
     runs before its worker's CPU priority is lowered. Replacement workers start at a lower
     priority than the first ones, so that a burst of replacements does not delay cheap queries.
+    One client runs at most ``client_max_running`` queries at once (0: no limit), with
+    ``client_max_waiting`` more waiting their turn (:class:`~ogpkg.fairness.ClientQuota`).
     """
 
     def __init__(self, size: int = 4, *, memory_mb: int = 1024, max_waiting: int = 32,
-                 nice_after_s: float = 0.1, preload: str | None = None) -> None:
+                 nice_after_s: float = 0.1, preload: str | None = None,
+                 client_max_running: int = 0, client_max_waiting: int = 0) -> None:
         self.size = max(1, size)
         #: a malloc library the workers load first (:func:`find_allocator`), or None
         self.preload = preload
         self.memory_mb = memory_mb
         self.max_waiting = max_waiting
         self.nice_after_s = nice_after_s
+        self.quota = ClientQuota(client_max_running, client_max_waiting)
         self._idle: collections.deque[_Worker] = collections.deque()
         self._waiters: collections.deque[asyncio.Future[_Worker]] = collections.deque()
         self._all: set[_Worker] = set()
@@ -189,9 +223,13 @@ class Engine:
                 with contextlib.suppress(OSError):
                     os.setpriority(os.PRIO_PROCESS, proc.pid, REPLACEMENT_NICE)
                     worker.base_nice = REPLACEMENT_NICE
-            kind, _ = await asyncio.wait_for(worker.frame(), 60)
+            kind, payload = await asyncio.wait_for(worker.frame(), 60)
             if kind != b"R":
                 raise RuntimeError(f"unexpected first frame {kind!r}")
+            worker.tid = int(payload)
+            if replacement:
+                with contextlib.suppress(OSError):
+                    os.setpriority(os.PRIO_PROCESS, worker.tid, REPLACEMENT_NICE)
         except Exception as exc:  # a worker that cannot start: log, the pool shrinks
             log.error("query worker failed to start: %s", exc)
             if worker is not None:
@@ -233,6 +271,7 @@ class Engine:
     async def _reap(worker: _Worker) -> None:
         """Kill a worker and wait until its process and pipes are gone."""
         worker.kill()
+        worker.close()
         proc = worker.proc
         with contextlib.suppress(Exception):
             if proc.stdin is not None:
@@ -242,9 +281,12 @@ class Engine:
                 await asyncio.wait_for(proc.stdout.read(), 5)
 
     def _release(self, worker: _Worker) -> None:
+        if not worker.alive:
+            self._retire(worker, "died")
+            return
         if worker.niced:
             try:  # back to its normal priority (allowed when running with CAP_SYS_NICE)
-                os.setpriority(os.PRIO_PROCESS, worker.pid, worker.base_nice)
+                os.setpriority(os.PRIO_PROCESS, worker.tid, worker.base_nice)
                 worker.niced = False
             except OSError:  # not allowed: replace it rather than keep a slow worker
                 self._retire(worker, "niced")
@@ -254,7 +296,7 @@ class Engine:
     async def _acquire(self, deadline: float) -> _Worker:
         while self._idle:  # the worker idle the shortest time: its caches are warm
             worker = self._idle.pop()
-            if worker.proc.returncode is None:
+            if worker.alive:
                 return worker
             self._retire(worker, "died")
         if self.waiting >= self.max_waiting:
@@ -280,25 +322,39 @@ class Engine:
     def _renice(self, worker: _Worker) -> None:
         if worker.proc.returncode is None and not worker.niced:
             with contextlib.suppress(OSError):
-                os.setpriority(os.PRIO_PROCESS, worker.pid, SLOW_NICE)
+                os.setpriority(os.PRIO_PROCESS, worker.tid, SLOW_NICE)
                 worker.niced = True
 
     # -- queries
 
-    async def execute(self, job: Job, deadline_s: float) -> ResultStream:
-        """Start ``job`` on a worker; returns once the result's first chunk is there.
+    async def execute(self, job: Job, deadline_s: float, client: str | None = None
+                      ) -> ResultStream:
+        """Start ``job`` on a worker, in ``client``'s turn; returns once the result's first
+        chunk is there.
 
         Raises the query's own error (:class:`ParseError`, :class:`NotAcceptable`, …),
-        :class:`QueryTimeout` or :class:`MemoryLimitExceeded` when a limit stops it, and
+        :class:`QueryTimeout` or :class:`MemoryLimitExceeded` when a limit stops it,
+        :class:`TooManyRequests` when the client has as many queries as it may, and
         :class:`Busy` when the pool and its waiting line are full.
         """
         if self._closed:
             raise StoreError("the query engine is shut down")
         started = time.monotonic()
         deadline = started + deadline_s
-        worker = await self._acquire(deadline)
+        try:
+            turn = await self.quota.enter(client, deadline)
+        except TooManyRequests:
+            self.stats["rejected_client"] += 1
+            raise
+        try:
+            worker = await self._acquire(deadline)
+        except BaseException:
+            if turn and client is not None:
+                self.quota.leave(client)
+            raise
         worker.jobs += 1
-        stream = ResultStream(self, worker, deadline, deadline_s)
+        stream = ResultStream(self, worker, deadline, deadline_s,
+                              client if turn else None)
         nicer = asyncio.get_running_loop().call_later(self.nice_after_s, self._renice, worker)
         stream._nicer = nicer
         try:
@@ -319,8 +375,10 @@ class Engine:
                                 "stopped", detail={"limit": "deadline", "deadline_s": deadline_s})
         code = worker.proc.returncode
         self._retire(worker, "died")
-        if code in (-signal.SIGABRT, -signal.SIGKILL, -signal.SIGSEGV, 3):
+        if code in (-signal.SIGABRT, -signal.SIGKILL, -signal.SIGSEGV, EXIT_MEMORY):
             # Rust aborts when an allocation fails under RLIMIT_DATA; Python raises MemoryError
+            log.warning("query worker %d stopped with exit code %s (memory limit)", worker.pid,
+                        code)
             self.stats["memory"] += 1
             return MemoryLimitExceeded(
                 f"the query needed more than the memory limit of {self.memory_mb} MB and was "
@@ -341,8 +399,11 @@ class ResultStream:
     chunk), ``complete`` (the whole result is in ``first``) and the remaining chunks by
     ``async for``."""
 
-    def __init__(self, engine: Engine, worker: _Worker, deadline: float, deadline_s: float):
+    def __init__(self, engine: Engine, worker: _Worker, deadline: float, deadline_s: float,
+                 client: str | None = None):
         self.engine = engine
+        #: whose turn this result holds (:class:`~ogpkg.fairness.ClientQuota`), until it ends
+        self.client = client
         self.worker: _Worker | None = worker
         self.deadline = deadline
         self.deadline_s = deadline_s
@@ -382,10 +443,12 @@ class ResultStream:
         if kind in (b"D", b"F"):
             self.first = payload
             self.size += len(payload)
+        if kind == b"X":
+            error = _error_from(payload)
+            self._done(error)
+            raise error
         if kind != b"D":
             self._done()
-        if kind == b"X":
-            raise _error_from(payload)
 
     async def _read_head(self) -> tuple[bytes, bytes]:
         assert self.worker is not None
@@ -397,13 +460,19 @@ class ResultStream:
                 head = json.loads(payload)
                 self.format, self.kind = head["format"], head["kind"]
 
-    def _done(self) -> None:
+    def _done(self, error: OgpkgError | None = None) -> None:
+        """The result is over: the worker goes back to the pool, unless it failed with an
+        internal error (a bug, after which the worker exits): then it is replaced."""
         self.complete = True
+        self._end_turn()
         if self._nicer is not None:
             self._nicer.cancel()
         if self.worker is not None:
             worker, self.worker = self.worker, None
-            self.engine._release(worker)
+            if error is not None and error.status == 500:
+                self.engine._retire(worker, "failed")
+            else:
+                self.engine._release(worker)
 
     async def __aiter__(self) -> AsyncIterator[bytes]:
         if self.first:
@@ -422,11 +491,18 @@ class ResultStream:
             elif kind == b"E":
                 self._done()
             elif kind == b"X":
-                self._done()
-                raise StreamAborted(f"result stream cut: {_error_from(payload)}")
+                error = _error_from(payload)
+                self._done(error)
+                raise StreamAborted(f"result stream cut: {error}")
+
+    def _end_turn(self) -> None:
+        if self.client is not None:
+            client, self.client = self.client, None
+            self.engine.quota.leave(client)
 
     async def aclose(self) -> None:
         """Stop: a worker still producing this result is killed and replaced."""
+        self._end_turn()
         if self._nicer is not None:
             self._nicer.cancel()
         if self.worker is not None and not self.complete:

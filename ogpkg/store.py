@@ -310,18 +310,19 @@ class _QueryMixin:
 
     def _query(self, query: str, union: bool, default_graphs: list[str] | None = None,
                named_graphs: list[str] | None = None,
-               substitutions: Mapping[str, Sequence[str | None]] | None = None) -> Any:
-        kw: dict[str, Any] = {}
-        if substitutions:
-            kw["substitutions"] = {ox.Variable(var): _term(value)
-                                   for var, value in substitutions.items()}
-        if default_graphs:
-            kw["default_graph"] = [ox.NamedNode(g) for g in default_graphs]
-            union = False
-        if named_graphs:
-            kw["named_graphs"] = [ox.NamedNode(g) for g in named_graphs]
-        store, flag = self._union_store() if union else (self._store, False)
+               substitutions: Mapping[str, Sequence[str | None]] | None = None,
+               base_iri: str | None = None) -> Any:
+        kw: dict[str, Any] = {"base_iri": base_iri} if base_iri else {}
+        store, flag = self._union_store() if union and not default_graphs else (self._store,
+                                                                                  False)
         try:
+            if substitutions:
+                kw["substitutions"] = {ox.Variable(var): _term(value)
+                                       for var, value in substitutions.items()}
+            if default_graphs:
+                kw["default_graph"] = [ox.NamedNode(g) for g in default_graphs]
+            if named_graphs:
+                kw["named_graphs"] = [ox.NamedNode(g) for g in named_graphs]
             return store.query(query, use_default_graph_as_union=flag, **kw)
         except SyntaxError as exc:
             raise _query_error(exc) from None
@@ -379,14 +380,17 @@ class _QueryMixin:
     def query_to(self, query: str, out: BytesSink, fmt: str | Callable[[str], str] | None = None,
                  *, union: bool = True, default_graphs: list[str] | None = None,
                  named_graphs: list[str] | None = None,
-                 substitutions: Mapping[str, Sequence[str | None]] | None = None) -> str:
+                 substitutions: Mapping[str, Sequence[str | None]] | None = None,
+                 base_iri: str | None = None) -> str:
         """Run any query and stream its serialised result into ``out`` (anything with
         ``write(bytes)``) as it is computed; returns the format name. Arguments and errors as
         :meth:`query_bytes`; ``fmt`` is decided before the first byte is written.
         ``substitutions`` binds projected variables to terms (SPARQL SEP-0007), each given as
         ``("iri", iri, None)`` or ``("literal", text, datatype)``: values are never spliced
-        into the query text."""
-        result = self._query(query, union, default_graphs, named_graphs, substitutions)
+        into the query text. Relative IRIs in the query are resolved against ``base_iri``
+        (its own ``BASE`` comes first)."""
+        result = self._query(query, union, default_graphs, named_graphs, substitutions,
+                             base_iri)
         if callable(fmt):
             kind = ("graph" if isinstance(result, ox.QueryTriples) else
                     "boolean" if isinstance(result, ox.QueryBoolean) else "solutions")

@@ -5,12 +5,21 @@ from stdin and writes frames to stdout; it is killed, not asked, when a query pa
 deadline, and dies on its own when a query passes the memory cap (``RLIMIT_DATA``). Nothing in
 here decides policy: the parent chooses the snapshot, the deadline and what to do on death.
 
+Queries run on a thread with a large stack (:data:`STACK_MB`): the query parser and evaluator
+recurse once per nesting level, and the main thread's 8 MB overflow at a few thousand levels,
+which kills the process. The endpoint refuses deep nesting before a worker sees it (a lexical
+count); the stack is there for whatever that count may miss, and for callers that skip it.
+
+A query error the store reports (syntax, format) leaves the worker as it was; anything else
+is a bug: the worker reports it as an internal error (status 500) and exits, and the parent
+never gives it another job.
+
 Wire format, both ways: a 4-byte big-endian length, then the payload. Jobs are JSON. Frames
 from the worker start with one type byte:
 
-``R`` ready · ``S`` the result starts (JSON: format, kind) · ``D`` result bytes ·
-``F`` the last result bytes (the result is complete) · ``E`` the result is complete ·
-``X`` the query failed (JSON: an error body with status).
+``R`` ready (the thread id of the query thread) · ``S`` the result starts (JSON: format,
+kind) · ``D`` result bytes · ``F`` the last result bytes (the result is complete) · ``E`` the
+result is complete · ``X`` the query failed (JSON: an error body with status).
 """
 
 from __future__ import annotations
@@ -21,6 +30,7 @@ import os
 import resource
 import struct
 import sys
+import threading
 import traceback
 from pathlib import Path
 from typing import IO, Any
@@ -38,6 +48,13 @@ _START = {(fmt, kind): json.dumps({"format": fmt, "kind": kind}).encode()
           for fmt in {name for _, name in offers}}
 #: address space the worker needs beyond its start-up size to open a snapshot (RocksDB)
 OPEN_MARGIN_MB = 192
+#: stack of the thread that runs queries, in MB: enough for 100,000 nesting levels of any
+#: kind (``(``, ``{``, ``!``), more than a text within the size limit can hold. Reserved, not
+#: used: pages are only touched by a query that nests that deep.
+STACK_MB = 256
+#: exit codes: the query needed more memory than the cap / a bug (after an ``X`` frame)
+EXIT_MEMORY = 3
+EXIT_BUG = 4
 
 
 class _Frames:
@@ -123,7 +140,8 @@ def run_job(job: dict[str, Any], frames: _Frames, snapshots: dict[int, Snapshot]
         snap.query_to(job["query"], frames, pick,
                       default_graphs=job.get("default_graphs") or None,
                       named_graphs=job.get("named_graphs") or None,
-                      substitutions=job.get("substitutions") or None)
+                      substitutions=job.get("substitutions") or None,
+                      base_iri=job.get("base_iri"))
         frames.finish()
     except OgpkgError as exc:
         frames.drop()
@@ -138,14 +156,25 @@ def run_job(job: dict[str, Any], frames: _Frames, snapshots: dict[int, Snapshot]
 
 
 def main(argv: list[str]) -> int:
+    """Serve jobs on a thread with a :data:`STACK_MB` stack; its exit code is the process's."""
     cap_mb = int(argv[1]) if len(argv) > 1 else 0
     out = os.fdopen(os.dup(1), "wb", buffering=0)
     os.dup2(2, 1)  # stray prints go to stderr, never into the frame stream
+    codes: list[int] = []
+    threading.stack_size(STACK_MB << 20)
+    thread = threading.Thread(target=lambda: codes.append(serve(cap_mb, out)), name="queries")
+    thread.start()
+    thread.join()
+    return codes[0] if codes else EXIT_BUG
+
+
+def serve(cap_mb: int, out: IO[bytes]) -> int:
+    """Read jobs from stdin and answer them until stdin closes; returns the exit code."""
     inp = sys.stdin.buffer
-    limit_memory(cap_mb)
+    limit_memory(cap_mb)  # after the stack is reserved: it counts in the base size
     frames = _Frames(out)
     snapshots: dict[int, Snapshot] = {}
-    frames.send(b"R", str(os.getpid()).encode())
+    frames.send(b"R", str(threading.get_native_id()).encode())  # whose priority to lower
     while True:
         head = _read_exact(inp, HEADER.size)
         if head is None:
@@ -156,7 +185,7 @@ def main(argv: list[str]) -> int:
         try:
             run_job(json.loads(body), frames, snapshots, cap_mb)
         except MemoryError:
-            return 3
+            return EXIT_MEMORY
         except (BrokenPipeError, ConnectionResetError):
             return 0
         except Exception:  # a bug: tell the parent, keep the traceback in the server log
@@ -165,7 +194,7 @@ def main(argv: list[str]) -> int:
                 frames.drop()
                 frames.send(b"X", json.dumps({"error": "internal error", "status": 500,
                                               "detail": {}}).encode())
-            return 4
+            return EXIT_BUG
 
 
 if __name__ == "__main__":

@@ -12,6 +12,7 @@ import uvicorn
 
 from ogpkg.config import load_settings
 from ogpkg.web import create_app
+from ogpkg.web.transport import server_config
 
 
 def main() -> None:
@@ -21,8 +22,8 @@ def main() -> None:
     sock = socket.socket()
     sock.bind(("127.0.0.1", 0))
     print(sock.getsockname()[1], flush=True)
-    config = uvicorn.Config(create_app(settings, trusted_services=trusted), log_level="warning",
-                            access_log=False)
+    config = server_config(create_app(settings, trusted_services=trusted), settings,
+                           log_level="warning", access_log=False)
     uvicorn.Server(config).run(sockets=[sock])
 
 

@@ -134,3 +134,30 @@ def test_another_engine_federates_into_us(endpoint: str, expected_plans: list[st
     }}"""
     rows = [(s["plan"].value, s["type"].value) for s in partner.query(q)]  # type: ignore[union-attr]
     assert (expected_plans[0], OGP + "ActionPlan") in rows
+
+
+def test_sparqlwrapper_asking_for_n_triples_by_accept_gets_n_triples(
+        endpoint: str, expected_plans: list[str]) -> None:
+    # SPARQLWrapper also sends format=turtle: the explicit Accept must decide
+    w = wrapper(endpoint, CONSTRUCT, TURTLE, GET)
+    w.addCustomHttpHeader("Accept", "application/n-triples")
+    response = w.query().response
+    assert response.headers["Content-Type"].startswith("application/n-triples")
+    g = Graph().parse(data=response.read(), format="nt")
+    assert sorted(str(s) for s in g.subjects(RDF.type, URIRef(OGP + "ActionPlan"))) == sorted(
+        expected_plans)
+
+
+@pytest.mark.filterwarnings("ignore::DeprecationWarning")  # rdflib's JSON-LD parser
+@pytest.mark.parametrize("return_format", ["nt", "turtle", "xml", "json-ld"])
+def test_rdflib_sparqlstore_construct_in_each_graph_format(
+        endpoint: str, expected_plans: list[str], return_format: str) -> None:
+    store = SPARQLStore(endpoint, returnFormat=return_format)
+    try:
+        result = Graph(store=store).query(CONSTRUCT)
+        assert result.graph is not None
+        found = sorted(str(s) for s in result.graph.subjects(RDF.type,
+                                                             URIRef(OGP + "ActionPlan")))
+        assert found == sorted(expected_plans)
+    finally:
+        store.close()

@@ -36,6 +36,18 @@ def test_base_iri_must_end_with_separator() -> None:
         load_settings({"base_iri": "https://example.org/kg"}, environ={})
 
 
+def test_trusted_proxies_must_be_ip_addresses() -> None:
+    s = load_settings(environ={"OGPKG_TRUSTED_PROXIES": "10.0.0.1, ::1"})
+    assert s.proxies == frozenset({"10.0.0.1", "::1"})
+    with pytest.raises(ConfigError, match=r"'trusted_proxies' has value 'proxy.example'"):
+        load_settings(environ={"OGPKG_TRUSTED_PROXIES": "10.0.0.1 proxy.example"})
+
+
+def test_read_timeouts_must_be_positive() -> None:
+    with pytest.raises(ConfigError, match=r"'OGPKG_READ_HEADER_TIMEOUT_S' has value '0'"):
+        load_settings(environ={"OGPKG_READ_HEADER_TIMEOUT_S": "0"})
+
+
 def test_settings_are_frozen() -> None:
     s = load_settings(environ={})
     with pytest.raises(AttributeError):

@@ -131,14 +131,43 @@ def test_graph_negotiation_gives_parseable_rdf(client: httpx.Client, accept: str
     assert len(g) == plan_count(client)
 
 
+BROWSER_ACCEPT = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
+
+
 @pytest.mark.parametrize(("fmt", "expected"), [
     ("csv", "text/csv"), ("tsv", "text/tab-separated-values"), ("xml",
                                                                 "application/sparql-results+xml"),
     ("json", "application/sparql-results+json")])
-def test_format_parameter_overrides_accept(client: httpx.Client, fmt: str, expected: str) -> None:
-    r = client.get("/sparql", params={"query": PLANS, "format": fmt},
-                   headers={"Accept": "application/sparql-results+json"})
+@pytest.mark.parametrize("accept", [None, "*/*", BROWSER_ACCEPT])
+def test_format_parameter_decides_when_accept_names_no_result_type(
+        client: httpx.Client, fmt: str, expected: str, accept: str | None) -> None:
+    headers = {"Accept": accept} if accept else {}
+    r = client.get("/sparql", params={"query": PLANS, "format": fmt}, headers=headers)
     assert r.headers["content-type"].startswith(expected)
+
+
+@pytest.mark.parametrize(("query", "fmt", "accept"), [
+    (PLANS, "csv", "application/sparql-results+json"),
+    (PLANS, "json", "text/tab-separated-values"),
+    (CONSTRUCT, "turtle", "application/n-triples"),
+    (CONSTRUCT, "jsonld", "application/rdf+xml"),
+])
+def test_an_explicit_accept_is_not_overridden_by_format(client: httpx.Client, query: str,
+                                                        fmt: str, accept: str) -> None:
+    r = client.get("/sparql", params={"query": query, "format": fmt},
+                   headers={"Accept": accept})
+    assert r.status_code == 200 and r.headers["content-type"].startswith(accept)
+
+
+def test_relative_iris_in_a_query_resolve_against_the_base(client: httpx.Client,
+                                                          built_settings: Settings) -> None:
+    r = client.get("/sparql", params={"query": "SELECT ?x WHERE { BIND(<plan/x> AS ?x) }"})
+    assert r.status_code == 200, r.text
+    value = r.json()["results"]["bindings"][0]["x"]["value"]
+    assert value == built_settings.base_iri + "plan/x"
+    own = client.get("/sparql", params={
+        "query": "BASE <http://example.org/a/> SELECT ?x WHERE { BIND(<b> AS ?x) }"})
+    assert own.json()["results"]["bindings"][0]["x"]["value"] == "http://example.org/a/b"
 
 
 def test_unacceptable_type_is_406_naming_what_is_available(client: httpx.Client) -> None:
@@ -222,6 +251,19 @@ def test_service_description_at_the_endpoint(client: httpx.Client, base_url: str
     assert (svc, SD.supportedLanguage, SD.SPARQL11Update) not in g
     named = list(g.objects(None, SD.namedGraph))
     assert len(named) > 10
+
+
+@pytest.mark.filterwarnings("ignore::DeprecationWarning")  # rdflib's JSON-LD parser
+@pytest.mark.parametrize(("accept", "rdflib_format"), [
+    ("text/turtle", "turtle"), ("application/n-triples", "nt"), ("application/n-quads", "nt"),
+    ("application/trig", "turtle"), ("application/rdf+xml", "xml"),
+    ("application/ld+json", "json-ld")])
+def test_service_description_in_every_graph_format(client: httpx.Client, accept: str,
+                                                   rdflib_format: str) -> None:
+    r = client.get("/sparql", headers={"Accept": accept})
+    assert r.status_code == 200, r.text
+    assert r.headers["content-type"].startswith(accept)
+    assert (None, RDF.type, SD.Service) in Graph().parse(data=r.content, format=rdflib_format)
 
 
 @pytest.mark.filterwarnings("ignore::DeprecationWarning")  # rdflib's JSON-LD parser

@@ -165,8 +165,9 @@ def test_worker_processes_run_at_lower_priority_when_slow(base_url: str, app: Fa
     t = threading.Thread(target=slow)
     t.start()
     time.sleep(0.8)
-    for pid in app.state.ctx.engine.pids():
-        seen.append(os.getpriority(os.PRIO_PROCESS, pid))
+    for pid in app.state.ctx.engine.pids():  # priorities are per thread: the query's counts
+        for task in Path(f"/proc/{pid}/task").iterdir():
+            seen.append(os.getpriority(os.PRIO_PROCESS, int(task.name)))
     t.join()
     assert max(seen) >= 10
 

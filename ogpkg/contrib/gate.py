@@ -42,12 +42,17 @@ from ogpkg.namespaces import BASE, GRAPH
 from ogpkg.netguard import NetworkGuardUnavailable, forbid_network, network_forbidden
 from ogpkg.store import Delta, GraphLoad, Store, Transaction
 from ogpkg.validate import Shapes, ValidationReport, validate
+from ogpkg.worker import STACK_MB
 
 log = logging.getLogger(__name__)
 
 Triple = tuple[Any, Any, Any]
 #: (graph, triples) pairs written after a change is validated, e.g. its provenance
 Extra = Callable[[ValidationReport], Iterable[tuple[str, Iterable[Triple]]]]
+
+#: the gate thread's stack, as large as a query worker's
+STACK_BYTES = STACK_MB * 1024 * 1024
+_STACK_LOCK = threading.Lock()
 
 #: severities whose results stop a write (warnings and infos are reported, not blocking)
 BLOCKING = frozenset({"Violation"})
@@ -152,6 +157,14 @@ class Gate:
         self._executor = ThreadPoolExecutor(1, thread_name_prefix="ogpkg-gate",
                                             initializer=self._guard)
         self._lock = threading.Lock()
+        # the store parses an update on this thread: give it the stack the query workers
+        # have, so that text past the nesting check cannot overflow it
+        with _STACK_LOCK:
+            previous = threading.stack_size(STACK_BYTES)
+            try:
+                self._executor.submit(lambda: None).result()
+            finally:
+                threading.stack_size(previous)
 
     def _guard(self) -> None:
         try:

@@ -4,6 +4,7 @@ snapshot reader, the query engine, the result cache, the metrics and the single 
 from __future__ import annotations
 
 import hmac
+import ipaddress
 import json
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
@@ -178,6 +179,27 @@ async def read_limited(chunks: AsyncIterator[bytes], declared: str | None, limit
             raise TooLargeError(f"the request body is over the limit of {limit} bytes")
         parts.append(chunk)
     return b"".join(parts)
+
+
+def client_address(peer: str | None, forwarded_for: str | None,
+                   proxies: frozenset[str]) -> str | None:
+    """Who a request comes from, for per-client limits: the connection's remote address
+    ``peer``, or, when ``peer`` is a trusted proxy, the address that proxy reports in
+    ``X-Forwarded-For`` (the rightmost one that is not itself a trusted proxy). Without
+    trusted proxies the header is ignored: any client can write it."""
+    if peer is None or peer not in proxies or not forwarded_for:
+        return peer
+    client = peer
+    for hop in reversed(forwarded_for.split(",")):
+        hop = hop.strip()
+        try:
+            ipaddress.ip_address(hop)
+        except ValueError:
+            break  # not an address: what lies left of it cannot be trusted either
+        client = hop
+        if hop not in proxies:
+            break
+    return client
 
 
 def ctx_of(request: Request) -> AppContext:

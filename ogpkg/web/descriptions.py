@@ -18,8 +18,10 @@ ENT = Namespace("http://www.w3.org/ns/entailment/")
 OGP = Namespace(ONTOLOGY)
 LICENSE = URIRef("https://creativecommons.org/licenses/by/4.0/")
 
-#: our format names -> rdflib serializer names
-_RDFLIB_FORMATS = {"turtle": "turtle", "ntriples": "nt", "nquads": "nquads", "trig": "trig",
+#: our format names -> rdflib serializer names; a description is one (default) graph, so its
+#: N-Quads are its N-Triples and its TriG is its Turtle (rdflib's nquads and trig serializers
+#: take only datasets)
+_RDFLIB_FORMATS = {"turtle": "turtle", "ntriples": "nt", "nquads": "nt", "trig": "turtle",
                    "rdfxml": "xml", "jsonld": "json-ld"}
 _MEDIA = {"turtle": "text/turtle; charset=utf-8", "ntriples": "application/n-triples",
           "nquads": "application/n-quads", "trig": "application/trig",

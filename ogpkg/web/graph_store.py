@@ -16,7 +16,9 @@ from starlette.concurrency import run_in_threadpool
 
 from ogpkg.errors import InputError, NotFoundError, UnsupportedFormatError
 from ogpkg.ingest import read_input
+from ogpkg.iri import check_iri
 from ogpkg.namespaces import BASE, CONTRIBUTION_GRAPH_PREFIX
+from ogpkg.sparql import parse_params
 from ogpkg.store import format_from_media_type
 from ogpkg.web import sparql_routes
 from ogpkg.web.context import AppContext, ctx_of, read_body
@@ -31,7 +33,7 @@ default graph (the union of all graphs: readable, not writable). GET/HEAD are pu
 
 
 def _target(request: Request, *, allow_default: bool) -> str | None:
-    params = parse_qsl(request.url.query, keep_blank_values=True)
+    params = parse_params(request.url.query)
     names = [k for k, _ in params]
     graphs = [v for k, v in params if k == "graph"]
     if len(graphs) > 1:
@@ -44,9 +46,7 @@ def _target(request: Request, *, allow_default: bool) -> str | None:
                              "written; name a graph with ?graph=<IRI>")
         return None
     if graphs:
-        if not graphs[0] or any(c in graphs[0] for c in ' <>"{}|^`\\'):
-            raise InputError(f"'graph' must be an absolute IRI, not {graphs[0]!r}")
-        return graphs[0]
+        return check_iri(graphs[0], "graph")
     raise InputError("name the graph with ?graph=<IRI>, or ?default for the union")
 
 

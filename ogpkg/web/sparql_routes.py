@@ -19,11 +19,12 @@ from starlette.types import Receive, Scope, Send
 
 from ogpkg.engine import Job, ResultStream, StreamAborted
 from ogpkg.errors import Busy, InputError, LimitExceeded, OgpkgError
+from ogpkg.fairness import TooManyRequests
 from ogpkg.federation import ServiceRefused, check_services
 from ogpkg.sparql import GRAPH_MEDIA, RESULT_MEDIA, parse_query_request, parse_update_request
 from ogpkg.web import errors, transport
 from ogpkg.web.cache import Cached
-from ogpkg.web.context import AppContext, ctx_of, read_body, read_limited
+from ogpkg.web.context import AppContext, client_address, ctx_of, read_body, read_limited
 from ogpkg.web.descriptions import render, service_description
 from ogpkg.web.observability import Observed
 
@@ -63,6 +64,7 @@ _QUERY_RESPONSES: dict[int | str, dict[str, object]] = {
     400: {"description": "bad query or request"},
     406: {"description": "no acceptable result format"},
     413: {"description": "query or body too large"},
+    429: {"description": "this client has as many queries running and waiting as it may"},
     503: {"description": "deadline, memory limit or busy"}}
 
 
@@ -109,7 +111,8 @@ async def serve_query(ctx: AppContext, scope: Scope, receive: Receive, send: Sen
         k, v = raw_key.decode("latin-1").lower(), raw_value.decode("latin-1")
         headers[k] = f"{headers[k]}, {v}" if k in headers else v
     method = scope["method"]
-    caller = Caller(method, headers, scope.setdefault("state", {}))
+    caller = Caller(method, headers, scope.setdefault("state", {}),
+                    _client(ctx, scope, headers.get("x-forwarded-for")))
     async with Observed(ctx.metrics, scope, send) as observed_send:
         response: Response
         try:
@@ -164,15 +167,24 @@ OPENAPI: dict[str, object] = {
 @dataclass
 class Caller:
     """What the query core needs of a request, whatever served it: the method, the headers
-    (lower-case names) and the per-request state the access log reads."""
+    (lower-case names), the per-request state the access log reads, and the client whose
+    share of the workers the query takes."""
 
     method: str
     headers: Mapping[str, str]
     state: dict[str, Any]
+    client: str | None = None
+
+
+def _client(ctx: AppContext, scope: Scope, forwarded_for: str | None) -> str | None:
+    peer = scope.get("client")
+    return client_address(peer[0] if peer else None, forwarded_for, ctx.settings.proxies)
 
 
 def _caller(request: Request) -> Caller:
-    return Caller(request.method, request.headers, request.scope.setdefault("state", {}))
+    return Caller(request.method, request.headers, request.scope.setdefault("state", {}),
+                  _client(ctx_of(request), request.scope,
+                          request.headers.get("x-forwarded-for")))
 
 
 @dataclass
@@ -198,7 +210,8 @@ async def query_operation(ctx: AppContext, caller: Caller, query_string: str,
     """The SPARQL 1.1 Protocol query operation: parse the request, refuse what the SERVICE
     policy forbids, answer the query."""
     req = parse_query_request(caller.method, query_string, content_type, body,
-                              max_query_bytes=ctx.settings.max_query_bytes)
+                              max_query_bytes=ctx.settings.max_query_bytes,
+                              max_depth=ctx.settings.max_query_depth)
     caller.state["query_hash"] = hashlib.sha256(req.query.encode()).hexdigest()[:16]
     await _check_services(caller.state, ctx, req.query)
     return await answer(ctx, caller, req.query, default_graphs=req.default_graph_uri,
@@ -247,14 +260,17 @@ async def answer(ctx: AppContext, caller: Caller, query: str, *,
         deadline = min(deadline, timeout_s)
     job = Job(query=query, snapshot=ctx.snapshot_path(version), version=version,
               accept=accept, format=fmt, default_graphs=default_graphs,
-              named_graphs=named_graphs)
+              named_graphs=named_graphs, base_iri=ctx.settings.base_iri)
     try:
-        stream = await ctx.engine.execute(job, deadline)
+        stream = await ctx.engine.execute(job, deadline, caller.client)
     except LimitExceeded as exc:
         _rejected(caller.state, ctx, str(exc.detail.get("limit", "limit")))
         raise
     except Busy:
         _rejected(caller.state, ctx, "busy")
+        raise
+    except TooManyRequests:
+        _rejected(caller.state, ctx, "client")
         raise
     media = RESULT_MEDIA.get(stream.format) or GRAPH_MEDIA[stream.format]
     if caller.method == "HEAD":
@@ -351,7 +367,8 @@ async def sparql_update(request: Request) -> Response:
     ctx.check_token(request)
     body = await read_body(request, ctx.settings.max_body_bytes)
     req = parse_update_request(request.url.query, request.headers.get("content-type"), body,
-                               max_query_bytes=ctx.settings.max_query_bytes)
+                               max_query_bytes=ctx.settings.max_query_bytes,
+                               max_depth=ctx.settings.max_query_depth)
     request.state.query_hash = hashlib.sha256(req.update.encode()).hexdigest()[:16]
     from ogpkg.writes import refuse_blocked, update_change
 
