@@ -43,7 +43,7 @@ from ogpkg.errors import (
     StoreError,
 )
 from ogpkg.fairness import ClientQuota, TooManyRequests
-from ogpkg.worker import EXIT_MEMORY, HEADER
+from ogpkg.worker import EXIT_MEMORY, HEADER, OFFLINE
 
 log = logging.getLogger("ogpkg.engine")
 T = TypeVar("T")
@@ -158,8 +158,11 @@ class Engine:
 
     def __init__(self, size: int = 4, *, memory_mb: int = 1024, max_waiting: int = 32,
                  nice_after_s: float = 0.1, preload: str | None = None,
-                 client_max_running: int = 0, client_max_waiting: int = 0) -> None:
+                 client_max_running: int = 0, client_max_waiting: int = 0,
+                 offline: bool = False) -> None:
         self.size = max(1, size)
+        #: workers may not open network sockets (nothing is allowed to be fetched)
+        self.offline = offline
         #: a malloc library the workers load first (:func:`find_allocator`), or None
         self.preload = preload
         self.memory_mb = memory_mb
@@ -216,6 +219,7 @@ class Engine:
         try:
             proc = await asyncio.create_subprocess_exec(
                 sys.executable, "-m", "ogpkg.worker", str(self.memory_mb),
+                *([OFFLINE] if self.offline else []),
                 stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
                 limit=1 << 20, env=env)
             worker = _Worker(proc)

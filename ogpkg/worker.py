@@ -36,6 +36,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from ogpkg.errors import MemoryLimitExceeded, OgpkgError
+from ogpkg.netguard import NetworkGuardUnavailable, forbid_network
 from ogpkg.sparql import GRAPH_TYPES, SELECT_TYPES, result_format
 from ogpkg.store import Snapshot
 
@@ -52,6 +53,8 @@ OPEN_MARGIN_MB = 192
 #: kind (``(``, ``{``, ``!``), more than a text within the size limit can hold. Reserved, not
 #: used: pages are only touched by a query that nests that deep.
 STACK_MB = 256
+#: the worker's second argument when it may not use the network
+OFFLINE = "offline"
 #: exit codes: the query needed more memory than the cap / a bug (after an ``X`` frame)
 EXIT_MEMORY = 3
 EXIT_BUG = 4
@@ -158,18 +161,28 @@ def run_job(job: dict[str, Any], frames: _Frames, snapshots: dict[int, Snapshot]
 def main(argv: list[str]) -> int:
     """Serve jobs on a thread with a :data:`STACK_MB` stack; its exit code is the process's."""
     cap_mb = int(argv[1]) if len(argv) > 1 else 0
+    offline = len(argv) > 2 and argv[2] == OFFLINE
     out = os.fdopen(os.dup(1), "wb", buffering=0)
     os.dup2(2, 1)  # stray prints go to stderr, never into the frame stream
     codes: list[int] = []
     threading.stack_size(STACK_MB << 20)
-    thread = threading.Thread(target=lambda: codes.append(serve(cap_mb, out)), name="queries")
+    thread = threading.Thread(target=lambda: codes.append(serve(cap_mb, out, offline)),
+                              name="queries")
     thread.start()
     thread.join()
     return codes[0] if codes else EXIT_BUG
 
 
-def serve(cap_mb: int, out: IO[bytes]) -> int:
-    """Read jobs from stdin and answer them until stdin closes; returns the exit code."""
+def serve(cap_mb: int, out: IO[bytes], offline: bool = False) -> int:
+    """Read jobs from stdin and answer them until stdin closes; returns the exit code.
+    ``offline``: the kernel forbids this thread network sockets (no ``SERVICE`` may be
+    called, whatever a query's text says)."""
+    if offline:
+        try:
+            forbid_network()
+        except NetworkGuardUnavailable as exc:  # the text checks of the parent still hold
+            print(f"query worker: {exc}; SERVICE is refused by the query checks alone",
+                  file=sys.stderr)
     inp = sys.stdin.buffer
     limit_memory(cap_mb)  # after the stack is reserved: it counts in the base size
     frames = _Frames(out)

@@ -295,3 +295,30 @@ def test_store_after_the_corpus_conforms(server: tuple[httpx.Client, Settings],
     report = validate(snap, shapes)
     assert not report.violations(), report.to_text("en")
     assert _default_is_the_union(client)
+
+
+def test_offline_workers_cannot_fetch_whatever_the_text(built_dir) -> None:  # type: ignore[no-untyped-def]
+    """With no endpoint to federate with, the query workers have no network: a SERVICE that
+    reaches a worker (here sent to the engine directly, past every text check) fails there
+    and the canary sees nothing; a worker allowed the network does reach it."""
+    from ogpkg.engine import Engine
+    from tests.test_engine_recovery import job, outcome, run
+
+    canary = Canary()
+    query = f"SELECT * WHERE {{ SERVICE <http://127.0.0.1:{canary.port}/sparql> {{ ?s ?p ?o }} }}"
+
+    async def ask(offline: bool) -> tuple[int, str]:
+        engine = Engine(1, memory_mb=0, offline=offline)
+        await engine.start()
+        try:
+            return await outcome(engine, job(built_dir, query), deadline_s=10)
+        finally:
+            await engine.close()
+
+    try:
+        status, text = run(ask(offline=True))
+        assert status >= 400 and canary.hits == 0, (status, text)
+        run(ask(offline=False))
+        assert canary.hits > 0  # the same job does connect from a worker with network
+    finally:
+        canary.close()

@@ -76,7 +76,9 @@ def create_app(settings: Settings, *,
                       max_waiting=settings.max_waiting,
                       preload=find_allocator(settings.query_allocator),
                       client_max_running=settings.client_max_running,
-                      client_max_waiting=settings.client_max_waiting),
+                      client_max_waiting=settings.client_max_waiting,
+                      # with no endpoint to federate with, workers get no network at all
+                      offline=not settings.allowed_services and not trusted_services),
         cache=ResultCache(settings.cache_mb * 1024 * 1024), metrics=metrics,
         trusted_services=frozenset(normalise_endpoint(u) for u in trusted_services),
         canned=canned.load(settings.content_dir / "queries" / "examples"))
