@@ -213,7 +213,7 @@ def load_settings(overrides: Mapping[str, Any] | None = None,
     if settings.lang not in ("en", "fr", "ar"):
         raise ConfigError(f"Setting 'lang' has value {settings.lang!r}: use en, fr or ar.")
     if settings.service_allowlist:
-        from ogpkg.federation import normalise_endpoint
+        from ogpkg.query.federation import normalise_endpoint
 
         for url in settings.allowed_services:
             try:
@@ -226,7 +226,7 @@ def load_settings(overrides: Mapping[str, Any] | None = None,
             raise ConfigError(f"Setting 'ui_endpoints' has value {url!r}: not an http(s) "
                               "URL (e.g. https://example.org/sparql).")
     if settings.query_allocator not in ("auto", "system"):
-        from ogpkg.engine import find_allocator
+        from ogpkg.query.engine import find_allocator
 
         try:
             find_allocator(settings.query_allocator)

@@ -13,9 +13,9 @@ from pathlib import Path
 import httpx
 import pytest
 
-from ogpkg import canned
 from ogpkg.config import Settings
 from ogpkg.errors import InputError
+from ogpkg.query import canned
 from ogpkg.web import create_app
 from tests.http_server import running
 

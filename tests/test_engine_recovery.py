@@ -15,8 +15,8 @@ from typing import Any
 
 import pytest
 
-from ogpkg.engine import Engine, Job
 from ogpkg.errors import OgpkgError
+from ogpkg.query.engine import Engine, Job
 
 ASK = "ASK { ?s ?p ?o }"
 SLOW = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"

@@ -8,9 +8,9 @@ from collections.abc import Callable
 
 import pytest
 
-from ogpkg import federation
 from ogpkg.errors import ConfigError
-from ogpkg.federation import (
+from ogpkg.query import federation
+from ogpkg.query.federation import (
     ServiceRefused,
     check_services,
     normalise_endpoint,

@@ -301,7 +301,7 @@ def test_offline_workers_cannot_fetch_whatever_the_text(built_dir) -> None:  # t
     """With no endpoint to federate with, the query workers have no network: a SERVICE that
     reaches a worker (here sent to the engine directly, past every text check) fails there
     and the canary sees nothing; a worker allowed the network does reach it."""
-    from ogpkg.engine import Engine
+    from ogpkg.query.engine import Engine
     from tests.test_engine_recovery import job, outcome, run
 
     canary = Canary()

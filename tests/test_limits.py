@@ -181,7 +181,7 @@ def _mapped_libraries(pid: int) -> str:
 def test_workers_use_the_chosen_malloc(choice: str) -> None:
     import asyncio
 
-    from ogpkg.engine import FAST_ALLOCATORS, Engine, find_allocator
+    from ogpkg.query.engine import FAST_ALLOCATORS, Engine, find_allocator
 
     preload = find_allocator(choice)
     if choice == "system":
@@ -212,8 +212,8 @@ def test_workers_use_the_chosen_malloc(choice: str) -> None:
 
 def test_allocator_path_must_be_a_file(tmp_path: Path) -> None:
     from ogpkg.config import load_settings
-    from ogpkg.engine import find_allocator
     from ogpkg.errors import ConfigError
+    from ogpkg.query.engine import find_allocator
 
     with pytest.raises(ConfigError, match="'query_allocator' has value"):
         load_settings({"query_allocator": str(tmp_path / "libnothing.so")}, environ={})

@@ -40,9 +40,9 @@ from typing import Any, Literal
 from ogpkg.errors import Forbidden, InputError, Unavailable
 from ogpkg.namespaces import BASE, GRAPH
 from ogpkg.netguard import NetworkGuardUnavailable, forbid_network, network_forbidden
+from ogpkg.query.worker import STACK_MB
 from ogpkg.store import Delta, GraphLoad, Store, Transaction
 from ogpkg.validate import Shapes, ValidationReport, validate
-from ogpkg.worker import STACK_MB
 
 log = logging.getLogger(__name__)
 

@@ -10,10 +10,10 @@ from urllib.parse import parse_qsl
 from fastapi import APIRouter, Request, Response
 from starlette.routing import Route
 
-from ogpkg.canned import KINDS, CannedQuery, bindings
-from ogpkg.engine import Job
 from ogpkg.errors import InputError, NotFoundError
-from ogpkg.sparql import NotAcceptable
+from ogpkg.query.canned import KINDS, CannedQuery, bindings
+from ogpkg.query.engine import Job
+from ogpkg.query.protocol import NotAcceptable
 from ogpkg.web.context import ctx_of
 
 router = APIRouter()
@@ -65,7 +65,7 @@ router.routes.append(Route("/api/queries/{name}", canned_query, methods=["GET"],
 
 
 def _from_accept(accept: str | None) -> str:
-    from ogpkg.sparql import negotiate
+    from ogpkg.query.protocol import negotiate
 
     try:
         return negotiate(accept, [("application/json", "json"), ("text/csv", "csv")])

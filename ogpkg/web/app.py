@@ -13,10 +13,12 @@ from fastapi.openapi.utils import get_openapi
 from fastapi.staticfiles import StaticFiles
 from starlette.types import Receive, Scope, Send
 
-from ogpkg import __version__, canned
+from ogpkg import __version__
 from ogpkg.config import Settings
-from ogpkg.engine import Engine, find_allocator
-from ogpkg.federation import normalise_endpoint
+from ogpkg.query import canned
+from ogpkg.query.cache import ResultCache
+from ogpkg.query.engine import Engine, find_allocator
+from ogpkg.query.federation import normalise_endpoint
 from ogpkg.store import SnapshotReader
 from ogpkg.web import (
     api_routes,
@@ -30,7 +32,6 @@ from ogpkg.web import (
     transport,
     ui,
 )
-from ogpkg.web.cache import ResultCache
 from ogpkg.web.context import AppContext
 from ogpkg.web.observability import Metrics
 

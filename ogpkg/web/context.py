@@ -13,14 +13,14 @@ from typing import TYPE_CHECKING, Any
 from fastapi import Request
 from starlette.concurrency import run_in_threadpool
 
-from ogpkg.canned import CannedQuery
 from ogpkg.config import Settings
-from ogpkg.engine import Engine
 from ogpkg.errors import AuthError, Forbidden, StoreError, TooLargeError
+from ogpkg.query.cache import ResultCache
+from ogpkg.query.canned import CannedQuery
+from ogpkg.query.engine import Engine
 from ogpkg.stats import compute_stats
 from ogpkg.store import Snapshot, SnapshotReader, Store
 from ogpkg.uploads import UploadLimits, Uploads
-from ogpkg.web.cache import ResultCache
 from ogpkg.web.observability import Metrics
 
 if TYPE_CHECKING:

@@ -10,7 +10,7 @@ from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF, VOID, XSD
 
 from ogpkg.namespaces import ONTOLOGY, PREFIXES
-from ogpkg.sparql import GRAPH_TYPES, negotiate
+from ogpkg.query.protocol import GRAPH_TYPES, negotiate
 
 SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
 FORMATS = Namespace("http://www.w3.org/ns/formats/")
@@ -31,7 +31,7 @@ _MEDIA = {"turtle": "text/turtle; charset=utf-8", "ntriples": "application/n-tri
 def render(graph: Graph, accept: str | None) -> tuple[str, bytes]:
     """(media type, bytes) of ``graph`` in the best format for ``accept``; Turtle when the
     client accepts nothing we write (e.g. a browser asking for HTML)."""
-    from ogpkg.sparql import NotAcceptable
+    from ogpkg.query.protocol import NotAcceptable
 
     try:
         fmt = negotiate(accept, GRAPH_TYPES)

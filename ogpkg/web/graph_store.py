@@ -18,7 +18,7 @@ from ogpkg.errors import InputError, NotFoundError, UnsupportedFormatError
 from ogpkg.ingest import read_input
 from ogpkg.iri import check_iri
 from ogpkg.namespaces import BASE, CONTRIBUTION_GRAPH_PREFIX
-from ogpkg.sparql import parse_params
+from ogpkg.query.protocol import parse_params
 from ogpkg.store import format_from_media_type
 from ogpkg.web import sparql_routes
 from ogpkg.web.context import AppContext, ctx_of, read_body

@@ -15,10 +15,10 @@ import re
 from fastapi import APIRouter, Request, Response
 from starlette.routing import Route
 
-from ogpkg.engine import Job
 from ogpkg.errors import InputError, NotFoundError
 from ogpkg.i18n import LANGS
-from ogpkg.sparql import NotAcceptable, negotiate
+from ogpkg.query.engine import Job
+from ogpkg.query.protocol import NotAcceptable, negotiate
 from ogpkg.web import resource_page
 from ogpkg.web.context import AppContext, ctx_of
 from ogpkg.web.sparql_routes import run_query

@@ -17,13 +17,18 @@ from starlette.concurrency import run_in_threadpool
 from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
 
-from ogpkg.engine import Job, ResultStream, StreamAborted
 from ogpkg.errors import Busy, InputError, LimitExceeded, OgpkgError
-from ogpkg.fairness import TooManyRequests
-from ogpkg.federation import ServiceRefused, check_services
-from ogpkg.sparql import GRAPH_MEDIA, RESULT_MEDIA, parse_query_request, parse_update_request
+from ogpkg.query.cache import Cached
+from ogpkg.query.engine import Job, ResultStream, StreamAborted
+from ogpkg.query.fairness import TooManyRequests
+from ogpkg.query.federation import ServiceRefused, check_services
+from ogpkg.query.protocol import (
+    GRAPH_MEDIA,
+    RESULT_MEDIA,
+    parse_query_request,
+    parse_update_request,
+)
 from ogpkg.web import errors, transport
-from ogpkg.web.cache import Cached
 from ogpkg.web.context import AppContext, client_address, ctx_of, read_body, read_limited
 from ogpkg.web.descriptions import render, service_description
 from ogpkg.web.observability import Observed

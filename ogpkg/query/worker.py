@@ -1,9 +1,10 @@
 """A query worker process: runs queries over read-only snapshots and streams the results back.
 
-Started by :mod:`ogpkg.engine` as ``python -m ogpkg.worker <memory cap in MB>``. It reads jobs
-from stdin and writes frames to stdout; it is killed, not asked, when a query passes its
-deadline, and dies on its own when a query passes the memory cap (``RLIMIT_DATA``). Nothing in
-here decides policy: the parent chooses the snapshot, the deadline and what to do on death.
+Started by :mod:`ogpkg.query.engine` as ``python -m ogpkg.query.worker <memory cap in MB>``.
+It reads jobs from stdin and writes frames to stdout; it is killed, not asked, when a query
+passes its deadline, and dies on its own when a query passes the memory cap (``RLIMIT_DATA``).
+Nothing in here decides policy: the parent chooses the snapshot, the deadline and what to do
+on death.
 
 Queries run on a thread with a large stack (:data:`STACK_MB`): the query parser and evaluator
 recurse once per nesting level, and the main thread's 8 MB overflow at a few thousand levels,
@@ -37,7 +38,7 @@ from typing import IO, Any
 
 from ogpkg.errors import MemoryLimitExceeded, OgpkgError
 from ogpkg.netguard import NetworkGuardUnavailable, forbid_network
-from ogpkg.sparql import GRAPH_TYPES, SELECT_TYPES, result_format
+from ogpkg.query.protocol import GRAPH_TYPES, SELECT_TYPES, result_format
 from ogpkg.store import Snapshot
 
 HEADER = struct.Struct(">I")

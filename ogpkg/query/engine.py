@@ -1,14 +1,14 @@
 """The query engine: a pool of killable worker processes over read-only snapshots.
 
 pyoxigraph cannot cancel a query, so every query runs in a worker process
-(:mod:`ogpkg.worker`) that the engine kills when the query passes its deadline; a worker that
+(:mod:`ogpkg.query.worker`) that the engine kills when the query passes its deadline; a worker that
 passes its memory cap dies on its own. Either way a fresh worker takes its place and the
 others keep serving. A worker that fails with an internal error, or that the kernel reports
 ended (its pidfd), is replaced too: no worker that erred or died is given another job.
 Workers that run long are niced, so that cheap queries keep their latency while expensive
 ones run; after its query a niced worker gets its priority back (or, where the process may
 not raise priorities, is replaced). Each client's share of the workers is capped
-(:mod:`ogpkg.fairness`).
+(:mod:`ogpkg.query.fairness`).
 
 The engine is asyncio-native: one ``await engine.execute(job, deadline_s)`` returns a
 :class:`ResultStream` holding the result's format and its first chunk (so that most failures
@@ -42,10 +42,10 @@ from ogpkg.errors import (
     QueryTimeout,
     StoreError,
 )
-from ogpkg.fairness import ClientQuota, TooManyRequests
-from ogpkg.worker import EXIT_MEMORY, HEADER, OFFLINE
+from ogpkg.query.fairness import ClientQuota, TooManyRequests
+from ogpkg.query.worker import EXIT_MEMORY, HEADER, OFFLINE
 
-log = logging.getLogger("ogpkg.engine")
+log = logging.getLogger("ogpkg.query.engine")
 T = TypeVar("T")
 
 #: CPU priority of a worker whose query has run past ``nice_after_s`` (lowest)
@@ -153,7 +153,7 @@ class Engine:
     runs before its worker's CPU priority is lowered. Replacement workers start at a lower
     priority than the first ones, so that a burst of replacements does not delay cheap queries.
     One client runs at most ``client_max_running`` queries at once (0: no limit), with
-    ``client_max_waiting`` more waiting their turn (:class:`~ogpkg.fairness.ClientQuota`).
+    ``client_max_waiting`` more waiting their turn (:class:`~ogpkg.query.fairness.ClientQuota`).
     """
 
     def __init__(self, size: int = 4, *, memory_mb: int = 1024, max_waiting: int = 32,
@@ -218,7 +218,7 @@ class Engine:
             env["LD_PRELOAD"] = " ".join(filter(None, (self.preload, env.get("LD_PRELOAD"))))
         try:
             proc = await asyncio.create_subprocess_exec(
-                sys.executable, "-m", "ogpkg.worker", str(self.memory_mb),
+                sys.executable, "-m", "ogpkg.query.worker", str(self.memory_mb),
                 *([OFFLINE] if self.offline else []),
                 stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
                 limit=1 << 20, env=env)
@@ -406,7 +406,7 @@ class ResultStream:
     def __init__(self, engine: Engine, worker: _Worker, deadline: float, deadline_s: float,
                  client: str | None = None):
         self.engine = engine
-        #: whose turn this result holds (:class:`~ogpkg.fairness.ClientQuota`), until it ends
+        #: whose turn this result holds (:class:`~ogpkg.query.fairness.ClientQuota`), until it ends
         self.client = client
         self.worker: _Worker | None = worker
         self.deadline = deadline

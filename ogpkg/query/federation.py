@@ -61,7 +61,7 @@ from rdflib.plugins.sparql.parserutils import CompValue
 from rdflib.term import URIRef, Variable
 
 from ogpkg.errors import ConfigError, InputError
-from ogpkg.sparql import looks_like_update
+from ogpkg.query.protocol import looks_like_update
 
 Address = ipaddress.IPv4Address | ipaddress.IPv6Address
 #: host name -> IP address strings (what :func:`socket.getaddrinfo` would give)
