@@ -12,8 +12,8 @@ from starlette.routing import Route
 
 from ogpkg.errors import InputError, NotFoundError
 from ogpkg.query.canned import KINDS, CannedQuery, bindings
-from ogpkg.query.engine import Job
 from ogpkg.query.protocol import NotAcceptable
+from ogpkg.web import answers
 from ogpkg.web.context import ctx_of
 
 router = APIRouter()
@@ -46,13 +46,15 @@ async def canned_query(request: Request) -> Response:
     fmt = given.get("format") or _from_accept(request.headers.get("accept"))
     if fmt not in ("json", "csv"):
         raise InputError(f"format must be json or csv, not {fmt!r}")
-    subs = bindings(query, given)
-    version = ctx.version()
-    job = Job(query=query.text, snapshot=ctx.snapshot_path(version), version=version,
-              format="csv" if fmt == "csv" else "json", substitutions=subs)
-    stream = await ctx.engine.execute(job, ctx.settings.query_timeout_s)
-    body = await stream.read_all()
-    headers = {"X-Data-Version": str(version), "Cache-Control": "public, max-age=0"}
+    answer = await ctx.queries.run(answers.query_of(
+        request, query.text, accept=None, format=fmt, substitutions=bindings(query, given),
+        own_text=True))
+    version = answer.version
+    headers = {"X-Data-Version": str(version), "Cache-Control": "public, max-age=0",
+               "ETag": answer.etag}
+    if answer.status == 304:
+        return Response(status_code=304, headers=answer.headers)
+    body = await answer.read()
     if fmt == "csv":
         return Response(body, media_type="text/csv; charset=utf-8", headers=headers)
     return Response(json.dumps(_plain(query, version, given, json.loads(body)),

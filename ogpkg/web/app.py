@@ -1,6 +1,7 @@
 """The web application: ``create_app(settings)`` wires the routers, the middleware and the
-query engine. Handlers live in :mod:`ogpkg.web.sparql_routes`, :mod:`ogpkg.web.graph_store`
-and :mod:`ogpkg.web.pages`; errors in :mod:`ogpkg.web.errors`."""
+query engine behind the query service (:mod:`ogpkg.query.service`). Handlers live in
+:mod:`ogpkg.web.sparql_routes`, :mod:`ogpkg.web.graph_store` and :mod:`ogpkg.web.pages`;
+errors in :mod:`ogpkg.web.errors`."""
 
 from __future__ import annotations
 
@@ -27,7 +28,6 @@ from ogpkg.web import (
     graph_store,
     pages,
     resources,
-    security,
     sparql_routes,
     transport,
     ui,
@@ -57,7 +57,8 @@ class OgpkgApp(FastAPI):
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if sparql_routes.takes(scope):
-            await sparql_routes.serve_query(self.state.ctx, scope, receive, send)
+            await sparql_routes.serve_query(self.state.ctx, self.state.emitter, scope, receive,
+                                            send)
         else:
             await super().__call__(scope, receive, send)
 
@@ -107,8 +108,8 @@ def create_app(settings: Settings, *,
     app.mount("/static", StaticFiles(directory=ui.STATIC), name="static")
     app.include_router(pages.router)
     errors.install(app)
-    transport.install(app, metrics)
-    security.install(app, settings.allowed_ui_endpoints)
+    transport.install(app, settings, metrics)
+    app.state.emitter = transport.emitter(settings)
     return app
 
 

@@ -1,8 +1,10 @@
 """What every request handler reaches through ``request.app.state.ctx``: the settings, the
-snapshot reader, the query engine, the result cache, the metrics and the single writer."""
+snapshot reader, the query service (over the engine and the result cache), the metrics and the
+single writer."""
 
 from __future__ import annotations
 
+import functools
 import hmac
 import ipaddress
 import json
@@ -18,6 +20,7 @@ from ogpkg.errors import AuthError, Forbidden, StoreError, TooLargeError
 from ogpkg.query.cache import ResultCache
 from ogpkg.query.canned import CannedQuery
 from ogpkg.query.engine import Engine
+from ogpkg.query.service import QueryService
 from ogpkg.stats import compute_stats
 from ogpkg.store import Snapshot, SnapshotReader, Store
 from ogpkg.uploads import UploadLimits, Uploads
@@ -48,6 +51,14 @@ class AppContext:
     _snapshot_path: tuple[int, str] = (0, "")
 
     # -- reading
+
+    @functools.cached_property
+    def queries(self) -> QueryService:
+        """The query service: the one way a request reads the data."""
+        return QueryService(self.settings, self.engine, self.cache, self.metrics,
+                            version=self.version, snapshot_path=self.snapshot_path,
+                            committed_at=self.committed_at,
+                            trusted_services=self.trusted_services)
 
     def version(self) -> int:
         v = self.reader.version()
@@ -200,6 +211,18 @@ def client_address(peer: str | None, forwarded_for: str | None,
         if hop not in proxies:
             break
     return client
+
+
+def client_of(settings: Settings, peer: tuple[str, int] | None,
+              forwarded_for: str | None) -> str | None:
+    """Who a request with connection ``peer`` comes from (:func:`client_address`)."""
+    return client_address(peer[0] if peer else None, forwarded_for, settings.proxies)
+
+
+def request_client(request: Request) -> str | None:
+    """Who ``request`` comes from, for per-client limits."""
+    return client_of(ctx_of(request).settings, request.scope.get("client"),
+                     request.headers.get("x-forwarded-for"))
 
 
 def ctx_of(request: Request) -> AppContext:

@@ -20,7 +20,7 @@ from ogpkg.iri import check_iri
 from ogpkg.namespaces import BASE, CONTRIBUTION_GRAPH_PREFIX
 from ogpkg.query.protocol import parse_params
 from ogpkg.store import format_from_media_type
-from ogpkg.web import sparql_routes
+from ogpkg.web import answers
 from ogpkg.web.context import AppContext, ctx_of, read_body
 from ogpkg.writes import delete_change, put_change, refuse_blocked
 
@@ -59,7 +59,8 @@ async def read_graph(request: Request) -> Response:
         raise NotFoundError(f"there is no graph <{graph}>")
     pattern = f"GRAPH <{graph}> {{ ?s ?p ?o }}" if graph else "?s ?p ?o"
     query = f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ {pattern} }}"
-    return await sparql_routes.run_query(request, ctx, query)
+    return answers.response(await ctx.queries.run(answers.query_of(request, query,
+                                                                   own_text=True)))
 
 
 @router.put("/graph-store", summary="Replace a graph (token)", response_class=Response,

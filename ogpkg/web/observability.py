@@ -45,6 +45,9 @@ class Metrics:
         self.version = Gauge("ogpkg_data_version", "The served data version (snapshot number)",
                              registry=self.registry)
 
+    def cache_lookup(self, hit: bool) -> None:
+        self.cache.labels("hit" if hit else "miss").inc()
+
     def reject(self, reason: str) -> None:
         self.rejections.labels(reason).inc()
         if reason == "deadline":

@@ -10,11 +10,12 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from ogpkg.i18n import DURATIONS, LANG_NAMES, MONTHS, RESOURCE
+from ogpkg.query.service import Rows
 from ogpkg.web import links
 from ogpkg.web.context import AppContext
 
-Rows = list[dict[str, dict[str, str]]]
-Select = Callable[[AppContext, str], Awaitable[Rows]]
+#: the rows of a SELECT the page writes (:meth:`ogpkg.query.service.QueryService.select`)
+Select = Callable[[str], Awaitable[Rows]]
 
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 XSD = "http://www.w3.org/2001/XMLSchema#"
@@ -96,7 +97,7 @@ def _short(iri: str) -> str:
 
 async def render(ctx: AppContext, iri: str, lang: str, select: Select) -> bytes:
     base = ctx.settings.base_iri
-    out_rows = await select(ctx, f"""SELECT ?s ?p ?o ?g ?begin ?end WHERE {{
+    out_rows = await select(f"""SELECT ?s ?p ?o ?g ?begin ?end WHERE {{
       {{ BIND(<{iri}> AS ?s) GRAPH ?g {{ ?s ?p ?o }} }}
       UNION {{ <{iri}> ?q ?s FILTER(isIRI(?s) && STRSTARTS(STR(?s), "{iri}#"))
                GRAPH ?g {{ ?s ?p ?o }} }}
@@ -107,10 +108,10 @@ async def render(ctx: AppContext, iri: str, lang: str, select: Select) -> bytes:
 
     types = sorted({r["o"]["value"] for r in out_rows
                     if r["s"]["value"] == iri and r["p"]["value"] == RDF_TYPE})
-    term = await term_page.gather(ctx, iri, set(types), select)
+    term = await term_page.gather(iri, set(types), select)
     # a class's instances are listed by its documentation, not among the incoming links
     skip_types = f"FILTER(?p != <{RDF_TYPE}>)" if term and term.kind == "class" else ""
-    in_rows = await select(ctx, f"""SELECT ?s ?p ?g WHERE {{
+    in_rows = await select(f"""SELECT ?s ?p ?g WHERE {{
       BIND(<{iri}> AS ?o) GRAPH ?g {{ ?s ?p ?o }} {skip_types} }} LIMIT {INCOMING_LIMIT + 1}""")
     iris = {iri} | (term.iris if term else set())
     graphs = set()
@@ -119,9 +120,9 @@ async def render(ctx: AppContext, iri: str, lang: str, select: Select) -> bytes:
             if key in row and row[key]["type"] == "uri":
                 iris.add(row[key]["value"])
         graphs.add(row["g"]["value"])
-    labels = await _labels(ctx, select, iris)
+    labels = await _labels(select, iris)
     linker = _Links(base, lang, labels)
-    sources = await _sources(ctx, select, graphs, linker)
+    sources = await _sources(select, graphs, linker)
     words = RESOURCE[lang]
 
     title = best_label(labels.get(iri, []), lang) or _short(iri)
@@ -221,20 +222,20 @@ async def render(ctx: AppContext, iri: str, lang: str, select: Select) -> bytes:
     return page.encode()
 
 
-async def _labels(ctx: AppContext, select: Select,
+async def _labels(select: Select,
                   iris: set[str]) -> dict[str, list[tuple[str, str]]]:
     out: dict[str, list[tuple[str, str]]] = defaultdict(list)
     items = sorted(iris)
     for i in range(0, len(items), 400):
         values = " ".join(f"<{x}>" for x in items[i:i + 400])
-        rows = await select(ctx, f"SELECT ?x ?l WHERE {{ VALUES ?x {{ {values} }} "
-                                 f"?x {LABELS} ?l }}")
+        rows = await select(f"SELECT ?x ?l WHERE {{ VALUES ?x {{ {values} }} "
+                            f"?x {LABELS} ?l }}")
         for r in rows:
             out[r["x"]["value"]].append((r["l"]["value"], r["l"].get("xml:lang", "")))
     return out
 
 
-async def _sources(ctx: AppContext, select: Select, graphs: set[str],
+async def _sources(select: Select, graphs: set[str],
                    linker: _Links) -> dict[str, Any]:
     """Numbered source list: each graph with what it was derived from (title, date, URL or
     seed file)."""
@@ -242,7 +243,7 @@ async def _sources(ctx: AppContext, select: Select, graphs: set[str],
     described: dict[str, dict[str, str]] = {}
     if graphs:
         values = " ".join(f"<{g}>" for g in graphs)
-        rows = await select(ctx, f"""SELECT ?g ?src ?title ?url ?seed ?date WHERE {{
+        rows = await select(f"""SELECT ?g ?src ?title ?url ?seed ?date WHERE {{
           VALUES ?g {{ {values} }}
           ?g <http://www.w3.org/ns/prov#wasDerivedFrom> ?src .
           OPTIONAL {{ ?src {LABELS} ?title }}

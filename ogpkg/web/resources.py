@@ -9,7 +9,6 @@ resource and its hash resources. 404 when the dataset says nothing about the IRI
 
 from __future__ import annotations
 
-import json
 import re
 
 from fastapi import APIRouter, Request, Response
@@ -17,11 +16,9 @@ from starlette.routing import Route
 
 from ogpkg.errors import InputError, NotFoundError
 from ogpkg.i18n import LANGS
-from ogpkg.query.engine import Job
 from ogpkg.query.protocol import NotAcceptable, negotiate
-from ogpkg.web import resource_page
-from ogpkg.web.context import AppContext, ctx_of
-from ogpkg.web.sparql_routes import run_query
+from ogpkg.web import answers, resource_page
+from ogpkg.web.context import ctx_of, request_client
 
 router = APIRouter()
 
@@ -60,17 +57,6 @@ def pick_lang(request: Request, default: str) -> str:
     return best[1] if best else default
 
 
-async def select(ctx: AppContext, query: str) -> list[dict[str, dict[str, str]]]:
-    """Rows of a SELECT run on a worker (deadline and memory cap as any query)."""
-    version = ctx.version()
-    job = Job(query=query, snapshot=ctx.snapshot_path(version), version=version,
-              format="json")
-    stream = await ctx.engine.execute(job, ctx.settings.query_timeout_s)
-    rows: list[dict[str, dict[str, str]]] = json.loads(await stream.read_all())[
-        "results"]["bindings"]
-    return rows
-
-
 async def resource(request: Request) -> Response:
     ctx = ctx_of(request)
     iri = ctx.settings.base_iri + request.url.path.lstrip("/")
@@ -86,7 +72,8 @@ async def resource(request: Request) -> Response:
                                 + ", ".join(m for m, _ in OFFERS)) from None
     fmt = {"ttl": "turtle", "nt": "ntriples", "json": "jsonld"}.get(fmt, fmt)
     doc = iri.split("#", 1)[0]
-    exists = await select(ctx, f"SELECT ?x WHERE {{ {{ <{doc}> ?p ?x }} UNION {{ ?x ?p <{doc}> }}"
+    select = ctx.queries.selector(request_client(request))
+    exists = await select(f"SELECT ?x WHERE {{ {{ <{doc}> ?p ?x }} UNION {{ ?x ?p <{doc}> }}"
                                f" UNION {{ GRAPH <{doc}> {{ ?x ?p ?o }} }} }} LIMIT 1")
     if not exists:
         raise NotFoundError(f"the dataset says nothing about <{doc}>")
@@ -94,7 +81,8 @@ async def resource(request: Request) -> Response:
         query = (f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ {{ BIND(<{doc}> AS ?s) ?s ?p ?o }} "
                  f"UNION {{ <{doc}> ?q ?s FILTER(isIRI(?s) && STRSTARTS(STR(?s), \"{doc}#\")) "
                  f"?s ?p ?o }} UNION {{ BIND(<{doc}> AS ?o) ?s ?p ?o }} }}")
-        response = await run_query(request, ctx, query, fmt=fmt)
+        response = answers.response(await ctx.queries.run(
+            answers.query_of(request, query, format=fmt, own_text=True)))
         response.headers["Vary"] = "Accept"
         return response
     lang = pick_lang(request, ctx.settings.lang)

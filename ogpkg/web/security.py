@@ -8,16 +8,17 @@ the endpoints the ``ui_endpoints`` setting names. Every response gets
 ``X-Content-Type-Options: nosniff`` and ``Referrer-Policy: no-referrer`` (a report page's
 random address must not leak through the Referer header).
 
-:func:`install` adds them as one ASGI middleware; a response that sets its own
-Content-Security-Policy keeps it.
+:func:`middleware` is them as one ASGI middleware, which :mod:`ogpkg.web.transport` puts on
+every response (the framework's routes and the SPARQL fast path alike); a response that sets
+its own Content-Security-Policy keeps it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 
-from fastapi import FastAPI
 from starlette.datastructures import MutableHeaders
+from starlette.middleware import Middleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 #: headers every response gets
@@ -67,6 +68,7 @@ class SecurityHeadersMiddleware:
         await self.app(scope, receive, send_with_headers)
 
 
-def install(app: FastAPI, connect: Iterable[str] = ()) -> None:
-    """The security headers on every response of ``app``'s routes."""
-    app.add_middleware(SecurityHeadersMiddleware, policy=content_security_policy(connect))
+def middleware(connect: Iterable[str] = ()) -> Middleware:
+    """The security headers as a middleware; ``connect`` as for
+    :func:`content_security_policy`."""
+    return Middleware(SecurityHeadersMiddleware, policy=content_security_policy(connect))

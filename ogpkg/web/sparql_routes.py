@@ -3,37 +3,27 @@
 
 from __future__ import annotations
 
-import email.utils
-import functools
 import hashlib
-import logging
 from collections.abc import AsyncIterator, Mapping
-from dataclasses import dataclass
 from typing import Any
 
 from fastapi import APIRouter, Request, Response
-from fastapi.responses import StreamingResponse
-from starlette.concurrency import run_in_threadpool
 from starlette.routing import Route
-from starlette.types import Receive, Scope, Send
+from starlette.types import ASGIApp, Receive, Scope, Send
 
-from ogpkg.errors import Busy, InputError, LimitExceeded, OgpkgError
-from ogpkg.query.cache import Cached
-from ogpkg.query.engine import Job, ResultStream, StreamAborted
-from ogpkg.query.fairness import TooManyRequests
-from ogpkg.query.federation import ServiceRefused, check_services
+from ogpkg.errors import InputError, OgpkgError
 from ogpkg.query.protocol import (
     GRAPH_MEDIA,
     RESULT_MEDIA,
     parse_query_request,
     parse_update_request,
 )
-from ogpkg.web import errors, transport
-from ogpkg.web.context import AppContext, client_address, ctx_of, read_body, read_limited
+from ogpkg.query.service import Query
+from ogpkg.web import answers, errors, transport
+from ogpkg.web.context import AppContext, client_of, ctx_of, read_body, read_limited
 from ogpkg.web.descriptions import render, service_description
 from ogpkg.web.observability import Observed
 
-log = logging.getLogger("ogpkg.web")
 router = APIRouter()
 
 QUERY_DOC = """SPARQL 1.1 Protocol query operation: `query` by GET, by POST form or as a POST
@@ -42,26 +32,6 @@ QUERY_DOC = """SPARQL 1.1 Protocol query operation: `query` by GET, by POST form
 (`Accept`, q-values) or `format=` (json, xml, csv, tsv, turtle, ntriples, nquads, trig, rdfxml,
 jsonld); `timeout=` seconds asks for a shorter deadline. Without a query: the Service
 Description."""
-
-
-@functools.lru_cache(maxsize=8)
-def _http_date(ts: float) -> str:
-    return email.utils.formatdate(ts, usegmt=True)
-
-
-def _not_modified(headers: Mapping[str, str], etag: str, modified: float | None) -> bool:
-    inm = headers.get("if-none-match")
-    if inm is not None:
-        tags = [t.strip() for t in inm.split(",")]
-        return "*" in tags or etag in tags or f"W/{etag}" in tags
-    ims = headers.get("if-modified-since")
-    if ims and modified is not None:
-        try:
-            since = email.utils.parsedate_to_datetime(ims).timestamp()
-        except (TypeError, ValueError):
-            return False
-        return int(modified) <= since
-    return False
 
 
 _QUERY_RESPONSES: dict[int | str, dict[str, object]] = {
@@ -74,14 +44,8 @@ _QUERY_RESPONSES: dict[int | str, dict[str, object]] = {
 
 
 async def sparql(request: Request) -> Response:
-    ctx = ctx_of(request)
-    if request.method in ("GET", "HEAD") and not request.url.query:
-        return await _service_description(request, ctx)
-    body = await read_body(request, ctx.settings.max_body_bytes) if request.method == "POST" \
-        else b""
-    answer = await query_operation(ctx, _caller(request), request.url.query,
-                                   request.headers.get("content-type"), body)
-    return answer.response()
+    """The Service Description (a request with a query never gets here: :func:`takes`)."""
+    return await _service_description(request, ctx_of(request))
 
 
 # The Service Description and anything unusual (OPTIONS preflights) go through the framework
@@ -107,17 +71,16 @@ async def _chunks(receive: Receive) -> AsyncIterator[bytes]:
             return
 
 
-async def serve_query(ctx: AppContext, scope: Scope, receive: Receive, send: Send) -> None:
-    """The query operation as a bare ASGI handler, ahead of the framework's middleware: the
-    same core (:func:`query_operation`) and the same CORS, gzip, error, metrics and log rules
-    (:mod:`ogpkg.web.transport`), at a fraction of the CPU per request."""
+async def serve_query(ctx: AppContext, emitter: ASGIApp, scope: Scope, receive: Receive,
+                      send: Send) -> None:
+    """The query operation as a bare ASGI handler, ahead of the framework: HTTP in, the query
+    service, HTTP out through the layers every response passes (``emitter``:
+    :func:`ogpkg.web.transport.emitter`), counted and logged like any request."""
     headers: dict[str, str] = {}
     for raw_key, raw_value in scope["headers"]:
         k, v = raw_key.decode("latin-1").lower(), raw_value.decode("latin-1")
         headers[k] = f"{headers[k]}, {v}" if k in headers else v
     method = scope["method"]
-    caller = Caller(method, headers, scope.setdefault("state", {}),
-                    _client(ctx, scope, headers.get("x-forwarded-for")))
     async with Observed(ctx.metrics, scope, send) as observed_send:
         response: Response
         try:
@@ -129,16 +92,30 @@ async def serve_query(ctx: AppContext, scope: Scope, receive: Receive, send: Sen
                 query_string = scope["query_string"].decode("utf-8")
             except UnicodeDecodeError:
                 raise InputError("the query string is not valid UTF-8") from None
-            result = await query_operation(ctx, caller, query_string,
-                                           headers.get("content-type"), body)
-            response = result.response()
+            query = _query(ctx, method, headers, query_string, body,
+                           client_of(ctx.settings, scope.get("client"),
+                                     headers.get("x-forwarded-for")),
+                           scope.setdefault("state", {}))
+            response = answers.response(await ctx.queries.run(query))
         except OgpkgError as exc:
             response = errors.error_response(exc, method, "/sparql")
         except Exception:
             response = errors.internal_error(method, "/sparql")
-        transport.cors(response, "origin" in headers)
-        app = transport.compress(response, headers.get("accept-encoding", ""))
-        await app(scope, receive, observed_send)
+        await transport.emit(emitter, response, scope, receive, observed_send)
+
+
+def _query(ctx: AppContext, method: str, headers: Mapping[str, str], query_string: str,
+           body: bytes, client: str | None, notes: dict[str, Any]) -> Query:
+    """The SPARQL 1.1 Protocol query operation's request as a :class:`Query`."""
+    req = parse_query_request(method, query_string, headers.get("content-type"), body,
+                              max_query_bytes=ctx.settings.max_query_bytes,
+                              max_depth=ctx.settings.max_query_depth)
+    notes["query_hash"] = hashlib.sha256(req.query.encode()).hexdigest()[:16]
+    return Query(req.query, accept=headers.get("accept"), format=req.format,
+                 default_graphs=req.default_graph_uri, named_graphs=req.named_graph_uri,
+                 timeout_s=req.timeout_s, client=client, head=method == "HEAD",
+                 conditions={k: headers[k] for k in answers.CONDITIONS if k in headers},
+                 notes=notes)
 
 
 _PARAMS = [
@@ -167,175 +144,6 @@ OPENAPI: dict[str, object] = {
                      "type": "object", "properties": {"query": {"type": "string"}}}}}},
              "responses": _QUERY_RESPONSES},
 }
-
-
-@dataclass
-class Caller:
-    """What the query core needs of a request, whatever served it: the method, the headers
-    (lower-case names), the per-request state the access log reads, and the client whose
-    share of the workers the query takes."""
-
-    method: str
-    headers: Mapping[str, str]
-    state: dict[str, Any]
-    client: str | None = None
-
-
-def _client(ctx: AppContext, scope: Scope, forwarded_for: str | None) -> str | None:
-    peer = scope.get("client")
-    return client_address(peer[0] if peer else None, forwarded_for, ctx.settings.proxies)
-
-
-def _caller(request: Request) -> Caller:
-    return Caller(request.method, request.headers, request.scope.setdefault("state", {}),
-                  _client(ctx_of(request), request.scope,
-                          request.headers.get("x-forwarded-for")))
-
-
-@dataclass
-class Answer:
-    """A query's response before a web framework sees it: a whole body or a stream."""
-
-    status: int
-    headers: dict[str, str]
-    media_type: str | None = None
-    body: bytes = b""
-    stream: AsyncIterator[bytes] | None = None
-
-    def response(self) -> Response:
-        if self.stream is not None:
-            return StreamingResponse(self.stream, status_code=self.status,
-                                     media_type=self.media_type, headers=self.headers)
-        return Response(self.body, status_code=self.status, media_type=self.media_type,
-                        headers=self.headers)
-
-
-async def query_operation(ctx: AppContext, caller: Caller, query_string: str,
-                          content_type: str | None, body: bytes) -> Answer:
-    """The SPARQL 1.1 Protocol query operation: parse the request, refuse what the SERVICE
-    policy forbids, answer the query."""
-    req = parse_query_request(caller.method, query_string, content_type, body,
-                              max_query_bytes=ctx.settings.max_query_bytes,
-                              max_depth=ctx.settings.max_query_depth)
-    caller.state["query_hash"] = hashlib.sha256(req.query.encode()).hexdigest()[:16]
-    await _check_services(caller.state, ctx, req.query)
-    return await answer(ctx, caller, req.query, default_graphs=req.default_graph_uri,
-                        named_graphs=req.named_graph_uri, fmt=req.format,
-                        timeout_s=req.timeout_s)
-
-
-async def run_query(request: Request, ctx: AppContext, query: str, *,
-                    default_graphs: list[str] | None = None,
-                    named_graphs: list[str] | None = None, fmt: str | None = None,
-                    timeout_s: float | None = None) -> Response:
-    """:func:`answer` as a response of the web framework (for routes other than /sparql)."""
-    result = await answer(ctx, _caller(request), query, default_graphs=default_graphs,
-                          named_graphs=named_graphs, fmt=fmt, timeout_s=timeout_s)
-    return result.response()
-
-
-async def answer(ctx: AppContext, caller: Caller, query: str, *,
-                 default_graphs: list[str] | None = None,
-                 named_graphs: list[str] | None = None, fmt: str | None = None,
-                 timeout_s: float | None = None) -> Answer:
-    """Answer ``query`` on a worker: conditional requests, the result cache, limits, and
-    streaming of results larger than one chunk."""
-    default_graphs = default_graphs or []
-    named_graphs = named_graphs or []
-    version = ctx.version()
-    accept = caller.headers.get("accept")
-    key = (query, tuple(default_graphs), tuple(named_graphs), fmt, accept)
-    etag = f'"v{version}-{hashlib.sha256(repr(key).encode()).hexdigest()[:24]}"'
-    modified = ctx.committed_at(version)
-    headers = {"ETag": etag, "Vary": "Accept", "Cache-Control": "public, max-age=0",
-               "X-Data-Version": str(version)}
-    if modified is not None:
-        headers["Last-Modified"] = _http_date(modified)
-    if _not_modified(caller.headers, etag, modified):
-        return Answer(304, headers)
-    if ctx.cache.enabled:
-        hit = ctx.cache.get(version, key)
-        ctx.metrics.cache.labels("hit" if hit else "miss").inc()
-        if hit is not None:
-            caller.state["cache"] = "hit"
-            return Answer(200, headers, hit.media_type,
-                          b"" if caller.method == "HEAD" else hit.body)
-    deadline = ctx.settings.query_timeout_s
-    if timeout_s is not None:
-        deadline = min(deadline, timeout_s)
-    job = Job(query=query, snapshot=ctx.snapshot_path(version), version=version,
-              accept=accept, format=fmt, default_graphs=default_graphs,
-              named_graphs=named_graphs, base_iri=ctx.settings.base_iri)
-    try:
-        stream = await ctx.engine.execute(job, deadline, caller.client)
-    except LimitExceeded as exc:
-        _rejected(caller.state, ctx, str(exc.detail.get("limit", "limit")))
-        raise
-    except Busy:
-        _rejected(caller.state, ctx, "busy")
-        raise
-    except TooManyRequests:
-        _rejected(caller.state, ctx, "client")
-        raise
-    media = RESULT_MEDIA.get(stream.format) or GRAPH_MEDIA[stream.format]
-    if caller.method == "HEAD":
-        await stream.aclose()
-        return Answer(200, headers, media)
-    if stream.complete:
-        ctx.cache.put(version, key, Cached(media, stream.first, stream.format))
-        return Answer(200, headers, media, stream.first)
-    return Answer(200, headers, media,
-                  stream=_relay(stream, ctx, version, key, media, caller.state))
-
-
-async def _relay(stream: ResultStream, ctx: AppContext, version: int, key: tuple, media: str,
-                 state: dict[str, Any]) -> AsyncIterator[bytes]:
-    """The rest of a result. A failure after the first byte aborts the response (the client
-    sees a cut connection, never a complete-looking body) and is logged."""
-    kept: list[bytes] | None = [] if ctx.cache.enabled else None
-    size = 0
-    try:
-        async for chunk in stream:
-            if kept is not None:
-                size += len(chunk)
-                if size <= ctx.cache.max_item_bytes:
-                    kept.append(chunk)
-                else:
-                    kept = None
-            yield chunk
-    except StreamAborted as exc:
-        state["rejection"] = "stream_aborted"
-        log.warning("aborted a result stream after %d bytes (query %s): %s", stream.size,
-                    state.get("query_hash", "?"), exc)
-        raise
-    finally:
-        await stream.aclose()
-    if kept is not None:
-        ctx.cache.put(version, key, Cached(media, b"".join(kept), stream.format))
-
-
-def _may_have_service(text: str) -> bool:
-    """Whether ``text`` may hold a SERVICE clause: the keyword in any (ASCII) casing, or a
-    ``\\u``/``\\U`` escape that may spell it. A case-blind regular expression took 20 µs
-    on a 1 kB query; this takes one."""
-    return "\\u" in text or "\\U" in text or "service" in text.lower()
-
-
-async def _check_services(state: dict[str, Any], ctx: AppContext, text: str) -> None:
-    """Refuse SERVICE targets off the allowlist or on internal addresses, before execution.
-    Texts that may hold a SERVICE clause are checked off the event loop (DNS lookups)."""
-    try:
-        if _may_have_service(text):
-            await run_in_threadpool(check_services, text, ctx.settings.allowed_services,
-                                    trusted=ctx.trusted_services)
-    except ServiceRefused:
-        _rejected(state, ctx, "service")
-        raise
-
-
-def _rejected(state: dict[str, Any], ctx: AppContext, reason: str) -> None:
-    state["rejection"] = reason
-    ctx.metrics.reject(reason)
 
 
 async def _service_description(request: Request, ctx: AppContext) -> Response:

@@ -19,9 +19,9 @@ from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
 from ogpkg.i18n import TERM
+from ogpkg.query.service import Rows
 from ogpkg.web import links
-from ogpkg.web.context import AppContext
-from ogpkg.web.resource_page import Rows, Select
+from ogpkg.web.resource_page import Select
 
 RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
 RDFS = "http://www.w3.org/2000/01/rdf-schema#"
@@ -104,14 +104,14 @@ def _queries(iri: str, kind: str) -> dict[str, str]:
     }
 
 
-async def gather(ctx: AppContext, iri: str, types: set[str], select: Select) -> TermDoc | None:
+async def gather(iri: str, types: set[str], select: Select) -> TermDoc | None:
     """The documentation facts of ``iri``, or None when it is not a term."""
     kind = kind_of(types)
     if kind is None:
         return None
     doc = TermDoc(iri, kind)
     for name, query in _queries(iri, kind).items():
-        rows = await select(ctx, query)
+        rows = await select(query)
         if name == "count":
             doc.count = int(rows[0]["n"]["value"]) if rows else 0
             continue

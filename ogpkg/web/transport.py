@@ -1,17 +1,18 @@
-"""What every response gets on its way out: CORS for reads (no credentials), gzip for bodies
-over 2 kB when the client asks, and one line of metrics and access log; and what every
-connection gets on its way in: read timeouts (:class:`TimedHttpProtocol`, :func:`server_config`).
+"""What every response gets on its way out, defined once in :func:`layers`: the security
+headers (:mod:`ogpkg.web.security`), CORS for reads (no credentials), gzip for bodies over
+2 kB when the client asks; and one line of metrics and access log. And what every connection
+gets on its way in: read timeouts (:class:`TimedHttpProtocol`, :func:`server_config`).
 
-The framework's routes get these as middleware (:func:`install`). The SPARQL query operation
-is served by :func:`ogpkg.web.sparql_routes.serve_query` straight from the server, ahead of
-the middleware stack (whose layers cost more CPU per request than the query path itself); it
-applies the same rules with :func:`cors` and :func:`compress`, from the same settings here.
+The framework's routes get the layers as middleware (:func:`install`). The SPARQL query
+operation is served by :func:`ogpkg.web.sparql_routes.serve_query` straight from the server,
+ahead of the framework (whose routing and exception layers cost more CPU per request than the
+query path itself); its responses go out through the same layers, built once
+(:func:`emitter`).
 """
 
 from __future__ import annotations
 
 import asyncio
-import gzip
 import json
 import math
 from typing import Any
@@ -20,12 +21,12 @@ import uvicorn
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.middleware.gzip import GZipMiddleware
-from starlette.datastructures import MutableHeaders
-from starlette.responses import Response, StreamingResponse
-from starlette.types import ASGIApp
+from starlette.middleware import Middleware
+from starlette.types import ASGIApp, Receive, Scope, Send
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
 from ogpkg.config import Settings
+from ogpkg.web import security
 from ogpkg.web.errors import error_body
 from ogpkg.web.observability import Metrics, ObservabilityMiddleware
 
@@ -36,41 +37,51 @@ CORS_REQUEST_HEADERS = ("Accept", "Content-Type", "If-None-Match", "If-Modified-
 CORS_EXPOSE = ("ETag", "Last-Modified", "X-Data-Version")
 #: the longest URL the HTTP parser (httptools) reads; longer queries must be sent by POST
 MAX_URL_BYTES = 65_535
+#: where :func:`emit` puts the response that :func:`emitter` sends
+RESPONSE_KEY = "ogpkg.response"
 
 
-def install(app: FastAPI, metrics: Metrics) -> None:
-    """The middleware of the framework's routes (outermost last)."""
-    app.add_middleware(GZipMiddleware, minimum_size=GZIP_MIN_BYTES, compresslevel=GZIP_LEVEL)
-    app.add_middleware(CORSMiddleware, allow_origins=["*"], allow_credentials=False,
+def layers(settings: Settings) -> list[Middleware]:
+    """What every response passes through, outermost first."""
+    return [security.middleware(settings.allowed_ui_endpoints),
+            Middleware(CORSMiddleware, allow_origins=["*"], allow_credentials=False,
                        allow_methods=list(CORS_METHODS),
                        allow_headers=list(CORS_REQUEST_HEADERS),
-                       expose_headers=list(CORS_EXPOSE))
+                       expose_headers=list(CORS_EXPOSE)),
+            Middleware(GZipMiddleware, minimum_size=GZIP_MIN_BYTES, compresslevel=GZIP_LEVEL)]
+
+
+def install(app: FastAPI, settings: Settings, metrics: Metrics) -> None:
+    """The middleware of the framework's routes: metrics and access log outermost, then
+    :func:`layers`."""
+    for layer in reversed(layers(settings)):
+        app.add_middleware(layer.cls, *layer.args, **layer.kwargs)
     app.add_middleware(ObservabilityMiddleware, metrics=metrics)
 
 
-def cors(response: Response, has_origin: bool) -> None:
-    """The CORS headers :class:`CORSMiddleware` gives a simple (non-preflight) request."""
-    headers = response.headers
-    if has_origin:
-        headers["Access-Control-Allow-Origin"] = "*"
-        headers["Access-Control-Expose-Headers"] = ", ".join(CORS_EXPOSE)
-    headers["Vary"] = ", ".join([*headers.getlist("Vary"), "Origin"])
+def wrap(app: ASGIApp, settings: Settings) -> ASGIApp:
+    """``app`` inside :func:`layers`."""
+    for layer in reversed(layers(settings)):
+        app = layer.cls(app, *layer.args, **layer.kwargs)
+    return app
 
 
-def compress(response: Response, accept_encoding: str) -> ASGIApp:
-    """``response`` gzipped where :class:`GZipMiddleware` would gzip it."""
-    if "gzip" not in accept_encoding or "content-encoding" in response.headers:
-        return response
-    if isinstance(response, StreamingResponse):
-        return GZipMiddleware(response, minimum_size=GZIP_MIN_BYTES, compresslevel=GZIP_LEVEL)
-    if len(response.body) < GZIP_MIN_BYTES:
-        return response
-    response.body = gzip.compress(response.body, GZIP_LEVEL)
-    headers: MutableHeaders = response.headers
-    headers["Content-Encoding"] = "gzip"
-    headers["Content-Length"] = str(len(response.body))
-    headers.add_vary_header("Accept-Encoding")
-    return response
+async def _emitted(scope: Scope, receive: Receive, send: Send) -> None:
+    response: ASGIApp = scope.pop(RESPONSE_KEY)
+    await response(scope, receive, send)
+
+
+def emitter(settings: Settings) -> ASGIApp:
+    """An ASGI app that sends the response given by :func:`emit` through :func:`layers`
+    (built once: the fast path pays no construction per request)."""
+    return wrap(_emitted, settings)
+
+
+async def emit(emitter_app: ASGIApp, response: ASGIApp, scope: Scope, receive: Receive,
+               send: Send) -> None:
+    """Send ``response`` through ``emitter_app`` (:func:`emitter`)."""
+    scope[RESPONSE_KEY] = response
+    await emitter_app(scope, receive, send)
 
 
 class TimedHttpProtocol(HttpToolsProtocol):

@@ -14,9 +14,9 @@ from fastapi.responses import HTMLResponse
 from ogpkg.i18n import SITE
 from ogpkg.namespaces import PREFIXES
 from ogpkg.web import links
-from ogpkg.web.context import AppContext, ctx_of
-from ogpkg.web.resource_page import STYLE, best_label
-from ogpkg.web.resources import local_path, pick_lang, select
+from ogpkg.web.context import AppContext, ctx_of, request_client
+from ogpkg.web.resource_page import STYLE, Select, best_label
+from ogpkg.web.resources import local_path, pick_lang
 
 router = APIRouter()
 STATIC = Path(__file__).resolve().parent / "static"
@@ -71,18 +71,18 @@ HOME_CLASSES = (("governments", "h_governments", OGP + "Government"),
 SUBCLASS = "<http://www.w3.org/2000/01/rdf-schema#subClassOf>"
 
 
-async def _counts(ctx: AppContext) -> dict[str, int]:
+async def _counts(select: Select) -> dict[str, int]:
     """Instances of each class of :data:`HOME_CLASSES`, subclasses included."""
     values = " ".join(f"<{cls}>" for _, _, cls in HOME_CLASSES)
-    rows = await select(ctx, f"SELECT ?c (COUNT(DISTINCT ?x) AS ?n) WHERE {{ VALUES ?c {{ "
-                             f"{values} }} ?x a/{SUBCLASS}* ?c }} GROUP BY ?c")
+    rows = await select(f"SELECT ?c (COUNT(DISTINCT ?x) AS ?n) WHERE {{ VALUES ?c {{ "
+                        f"{values} }} ?x a/{SUBCLASS}* ?c }} GROUP BY ?c")
     return {r["c"]["value"]: int(r["n"]["value"]) for r in rows}
 
 
-async def _entries(ctx: AppContext, cls: str, lang: str) -> list[tuple[str, str]]:
-    rows = await select(ctx, f"SELECT ?x ?l WHERE {{ {{ SELECT DISTINCT ?x WHERE {{ "
-                             f"?x a/{SUBCLASS}* <{cls}> }} LIMIT {ENTRY_SCAN} }} "
-                             f"OPTIONAL {{ ?x {LABELS} ?l }} }}")
+async def _entries(select: Select, cls: str, lang: str) -> list[tuple[str, str]]:
+    rows = await select(f"SELECT ?x ?l WHERE {{ {{ SELECT DISTINCT ?x WHERE {{ "
+                        f"?x a/{SUBCLASS}* <{cls}> }} LIMIT {ENTRY_SCAN} }} "
+                        f"OPTIONAL {{ ?x {LABELS} ?l }} }}")
     labels: dict[str, list[tuple[str, str]]] = {}
     for r in rows:
         labels.setdefault(r["x"]["value"], [])
@@ -105,7 +105,8 @@ async def home(request: Request) -> HTMLResponse:
     lang = pick_lang(request, ctx.settings.lang)
     w = SITE[lang]
     stats = await ctx.stats()
-    by_class = await _counts(ctx)
+    select = ctx.queries.selector(request_client(request))
+    by_class = await _counts(select)
     counts = [(w[word], by_class.get(cls, 0)) for word, _, cls in HOME_CLASSES] + [
         (w["triples"], stats["distinct_triples"]), (w["graphs"], len(stats["graphs"]))]
     count_items = "".join(f"<li><strong>{n:,}</strong> {html.escape(k)}</li>" for k, n in counts)
@@ -114,7 +115,7 @@ async def home(request: Request) -> HTMLResponse:
         if heading is None:
             continue
         items = "".join(f"<li>{_link(ctx, iri, text, lang)}</li>"
-                        for iri, text in await _entries(ctx, cls, lang))
+                        for iri, text in await _entries(select, cls, lang))
         columns.append(f"<section><h2>{w[heading]}</h2><ul>{items}</ul></section>")
     examples = "".join(
         f'<li><a href="/query#{html.escape(q.name)}">{links.bdi(q.title)}</a> '
