@@ -33,12 +33,13 @@ from typing import Any, Protocol
 import anyio.to_thread
 
 from ogpkg.config import Settings
-from ogpkg.errors import Busy, LimitExceeded
+from ogpkg.errors import Busy, LimitExceeded, StoreError
 from ogpkg.query.cache import Cached, ResultCache
 from ogpkg.query.engine import Engine, Job, ResultStream, StreamAborted
 from ogpkg.query.fairness import TooManyRequests
 from ogpkg.query.federation import ServiceRefused, check_services
 from ogpkg.query.protocol import GRAPH_MEDIA, RESULT_MEDIA
+from ogpkg.store import SnapshotReader
 
 log = logging.getLogger("ogpkg.query")
 
@@ -137,20 +138,48 @@ def may_have_service(text: str) -> bool:
 class QueryService:
     """Answers :class:`Query` objects over the current data version (see the module)."""
 
-    def __init__(self, settings: Settings, engine: Engine, cache: ResultCache,
-                 metrics: QueryMetrics, *, version: Callable[[], int],
-                 snapshot_path: Callable[[int], str],
-                 committed_at: Callable[[int], float | None],
+    def __init__(self, settings: Settings, reader: SnapshotReader, engine: Engine,
+                 cache: ResultCache, metrics: QueryMetrics, *,
                  trusted_services: frozenset[str] = frozenset()) -> None:
         self.settings = settings
+        self.reader = reader
         self.engine = engine
         self.cache = cache
         self.metrics = metrics
-        self.version = version
-        self.snapshot_path = snapshot_path
-        self.committed_at = committed_at
         #: endpoints exempt from the internal-address rule (programmatic use only)
         self.trusted_services = trusted_services
+        self._snapshot_path: tuple[int, str] = (0, "")
+        self._committed: dict[int, float | None] = {}
+
+    # -- the data version
+
+    def version(self) -> int:
+        """The served data version (the snapshot number); :class:`StoreError` when the
+        store holds none."""
+        v = self.reader.version()
+        if v == 0:
+            raise StoreError(f"the store at {self.settings.data_dir} is empty; build it with "
+                             "'ogpkg serve' or 'ogpkg check'")
+        return v
+
+    def snapshot_path(self, version: int) -> str:
+        if self._snapshot_path[0] != version:
+            self._snapshot_path = (version, str(self.settings.data_dir / "snapshots"
+                                                / f"{version:08d}"))
+        return self._snapshot_path[1]
+
+    def committed_at(self, version: int) -> float | None:
+        """When ``version`` was committed (from its metadata; read once per version)."""
+        if version in self._committed:
+            return self._committed[version]
+        path = self.settings.data_dir / "snapshots" / f"{version:08d}.json"
+        try:
+            value = json.loads(path.read_text()).get("committed_at")
+        except (OSError, ValueError):
+            return None
+        self._committed.clear()
+        self._committed[version] = float(value) if value is not None else None
+        return self._committed[version]
 
     # -- the one entry
 

@@ -7,7 +7,6 @@ from __future__ import annotations
 import functools
 import hmac
 import ipaddress
-import json
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -16,7 +15,7 @@ from fastapi import Request
 from starlette.concurrency import run_in_threadpool
 
 from ogpkg.config import Settings
-from ogpkg.errors import AuthError, Forbidden, StoreError, TooLargeError
+from ogpkg.errors import AuthError, Forbidden, TooLargeError
 from ogpkg.query.cache import ResultCache
 from ogpkg.query.canned import CannedQuery
 from ogpkg.query.engine import Engine
@@ -47,44 +46,21 @@ class AppContext:
     _shapes: Any = None
     _stats: dict[int, dict[str, Any]] = field(default_factory=dict)
     _snap: Snapshot | None = None
-    _committed: dict[int, float | None] = field(default_factory=dict)
-    _snapshot_path: tuple[int, str] = (0, "")
 
     # -- reading
 
     @functools.cached_property
     def queries(self) -> QueryService:
         """The query service: the one way a request reads the data."""
-        return QueryService(self.settings, self.engine, self.cache, self.metrics,
-                            version=self.version, snapshot_path=self.snapshot_path,
-                            committed_at=self.committed_at,
+        return QueryService(self.settings, self.reader, self.engine, self.cache, self.metrics,
                             trusted_services=self.trusted_services)
 
     def version(self) -> int:
-        v = self.reader.version()
-        if v == 0:
-            raise StoreError(f"the store at {self.settings.data_dir} is empty; build it with "
-                             "'ogpkg serve' or 'ogpkg check'")
-        return v
-
-    def snapshot_path(self, version: int) -> str:
-        if self._snapshot_path[0] != version:
-            self._snapshot_path = (version, str(self.settings.data_dir / "snapshots"
-                                                / f"{version:08d}"))
-        return self._snapshot_path[1]
+        """The served data version (:meth:`QueryService.version`)."""
+        return self.queries.version()
 
     def committed_at(self, version: int) -> float | None:
-        """When ``version`` was committed (from its metadata; read once per version)."""
-        if version in self._committed:
-            return self._committed[version]
-        path = self.settings.data_dir / "snapshots" / f"{version:08d}.json"
-        try:
-            value = json.loads(path.read_text()).get("committed_at")
-        except (OSError, ValueError):
-            return None
-        self._committed.clear()
-        self._committed[version] = float(value) if value is not None else None
-        return self._committed[version]
+        return self.queries.committed_at(version)
 
     def snapshot(self) -> Snapshot:
         """An in-process snapshot for cheap, bounded reads (counts, descriptions)."""
