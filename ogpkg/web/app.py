@@ -109,7 +109,7 @@ def create_app(settings: Settings, *,
     app.include_router(pages.router)
     errors.install(app)
     transport.install(app, settings, metrics)
-    app.state.emitter = transport.emitter(settings)
+    app.state.emitter = transport.Emitter(settings)
     return app
 
 

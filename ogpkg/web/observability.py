@@ -38,6 +38,8 @@ class Metrics:
                                 registry=self.registry)
         self.cache = Counter("ogpkg_result_cache", "Result cache lookups", ["outcome"],
                              registry=self.registry)
+        self._cache_hit = self.cache.labels("hit")
+        self._cache_miss = self.cache.labels("miss")
         self.workers_busy = Gauge("ogpkg_query_workers_busy", "Query workers running a query",
                                   registry=self.registry)
         self.waiting = Gauge("ogpkg_queries_waiting", "Queries waiting for a worker",
@@ -46,7 +48,7 @@ class Metrics:
                              registry=self.registry)
 
     def cache_lookup(self, hit: bool) -> None:
-        self.cache.labels("hit" if hit else "miss").inc()
+        (self._cache_hit if hit else self._cache_miss).inc()
 
     def reject(self, reason: str) -> None:
         self.rejections.labels(reason).inc()

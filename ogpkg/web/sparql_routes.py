@@ -9,7 +9,7 @@ from typing import Any
 
 from fastapi import APIRouter, Request, Response
 from starlette.routing import Route
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import Receive, Scope, Send
 
 from ogpkg.errors import InputError, OgpkgError
 from ogpkg.query.protocol import (
@@ -71,11 +71,11 @@ async def _chunks(receive: Receive) -> AsyncIterator[bytes]:
             return
 
 
-async def serve_query(ctx: AppContext, emitter: ASGIApp, scope: Scope, receive: Receive,
-                      send: Send) -> None:
+async def serve_query(ctx: AppContext, emitter: transport.Emitter, scope: Scope,
+                      receive: Receive, send: Send) -> None:
     """The query operation as a bare ASGI handler, ahead of the framework: HTTP in, the query
     service, HTTP out through the layers every response passes (``emitter``:
-    :func:`ogpkg.web.transport.emitter`), counted and logged like any request."""
+    :class:`ogpkg.web.transport.Emitter`), counted and logged like any request."""
     headers: dict[str, str] = {}
     for raw_key, raw_value in scope["headers"]:
         k, v = raw_key.decode("latin-1").lower(), raw_value.decode("latin-1")
@@ -101,7 +101,8 @@ async def serve_query(ctx: AppContext, emitter: ASGIApp, scope: Scope, receive: 
             response = errors.error_response(exc, method, "/sparql")
         except Exception:
             response = errors.internal_error(method, "/sparql")
-        await transport.emit(emitter, response, scope, receive, observed_send)
+        await emitter(response, headers.get("accept-encoding", ""), scope, receive,
+                      observed_send)
 
 
 def _query(ctx: AppContext, method: str, headers: Mapping[str, str], query_string: str,
