@@ -29,6 +29,10 @@ EXAMPLES = Path(__file__).parent / "shapes" / "examples"
 CONTEXT = Path(__file__).parent / "shapes" / "context.ttl"
 GENERATOR = ROOT / "bench" / "generate.py"
 EX = "https://example.org/ns#"
+
+pytestmark = pytest.mark.usefixtures("sparql_parsed_once")
+
+
 def keys(report: ValidationReport) -> set[tuple[object, ...]]:
     return report.comparison_keys()
 
