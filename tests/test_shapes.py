@@ -433,6 +433,7 @@ def test_sparql_constraints_declare_their_prefixes_on_the_shapes_ontology(
         assert used <= declared, (_qname(constraint), used - declared)
 
 
+@pytest.mark.slow  # about 5 s: pyshacl validates the whole shapes graph against SHACL-SHACL
 def test_shapes_conform_to_shacl_shacl(shapes_graph: Graph) -> None:
     conforms, _, text = validate(shapes_graph, shacl_graph=Graph().parse(SHACL_SHACL))
     assert conforms, text

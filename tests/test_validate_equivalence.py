@@ -124,10 +124,11 @@ def examples() -> list[Path]:
 
 
 @pytest.fixture(scope="module")
-def shapes_of_the_project() -> Shapes:
+def shapes_of_the_project(shapes: Shapes) -> Shapes:
+    """The project's shapes, as parsed once for the session (conftest's ``shapes``)."""
     if not list((ROOT / "shapes").glob("*.ttl")):
         pytest.skip("shapes/ has no shapes yet")
-    return project_shapes()
+    return shapes
 
 
 @pytest.mark.slow  # about 0.8 s each (pySHACL), some 400 examples
