@@ -23,15 +23,16 @@ import warnings
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 import rdflib
 from rdflib import RDF, RDFS, BNode, Dataset, Graph, Literal, URIRef
+from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 from rdflib.term import Node
 
-from ogpkg.errors import ConfigError, Location, NotFoundError, ParseError
+from ogpkg.errors import ConfigError, InputError, Location, NotFoundError, ParseError
 from ogpkg.namespaces import ONTOLOGY, ONTOLOGY_GRAPH, PREFIXES, SHAPES
 from ogpkg.shacl_compile import (
     SH,
@@ -133,6 +134,9 @@ class ValidationResult:
     shape_label: str = field(default="", compare=False, repr=False)
     #: sh:resultPath in Turtle (needed for complex paths)
     path_turtle: str | None = field(default=None, compare=False, repr=False)
+    #: a blank focus node named readably: the path to it from the nearest IRI, e.g.
+    #: ``<…/plan/X> ogp:hasCommitment [ … ]``, or its own triples ("" for an IRI)
+    focus_name: str = field(default="", compare=False, repr=False)
 
     @property
     def key(self) -> tuple[str, str | None, str | None, str, str, str]:
@@ -172,6 +176,9 @@ class ValidationReport:
     focus_count: int
     shapes_count: int
     elapsed_s: float
+    #: N-Triples of the blank nodes the results name (shapes, focus nodes, values) and of
+    #: everything they reach through blank nodes, so that the Turtle report says what they are
+    described: str = ""
 
     def comparison_keys(self) -> set[tuple[object, ...]]:
         """(focus, path, value by meaning, shape, component, severity) of every result: how
@@ -181,7 +188,17 @@ class ValidationReport:
                 for r in self.results}
 
     def violations(self) -> list[ValidationResult]:
+        """Results of severity sh:Violation or of a severity SHACL does not define."""
         return [r for r in self.results if r.severity not in ("Warning", "Info")]
+
+    def severities(self) -> dict[str, int]:
+        """How many results of each severity (``Violation``, ``Warning``, ``Info`` or the IRI
+        of another severity): what a write policy decides on. ``conforms`` is false as soon
+        as there is any result (SHACL 3.6.1)."""
+        out: dict[str, int] = {}
+        for r in self.results:
+            out[r.severity] = out.get(r.severity, 0) + 1
+        return out
 
     def warnings(self) -> list[ValidationResult]:
         return [r for r in self.results if r.severity == "Warning"]
@@ -222,6 +239,7 @@ class ValidationReport:
         return {
             "conforms": self.conforms, "engine": self.engine, "focus_count": self.focus_count,
             "shapes_count": self.shapes_count, "elapsed_s": self.elapsed_s,
+            "described": self.described,
             "results": [{
                 "severity": r.severity, "focus": r.focus, "focus_label": r.focus_label,
                 "path": r.path, "value": r.value, "shape": r.shape, "component": r.component,
@@ -229,6 +247,7 @@ class ValidationReport:
                 "location": r.location.as_dict() if r.location else None,
                 "focus_labels": r.focus_labels, "shape_names": r.shape_names,
                 "shape_label": r.shape_label, "path_turtle": r.path_turtle,
+                "focus_name": r.focus_name,
             } for r in self.results],
         }
 
@@ -243,10 +262,10 @@ class ValidationReport:
                 r["shape"], r["component"], dict(r.get("messages") or {}),
                 Location(**loc) if loc else None, dict(r.get("focus_labels") or {}),
                 dict(r.get("shape_names") or {}), r.get("shape_label") or "",
-                r.get("path_turtle")))
+                r.get("path_turtle"), r.get("focus_name") or ""))
         return cls(results, bool(record["conforms"]), str(record["engine"]),
                    int(record["focus_count"]), int(record["shapes_count"]),
-                   float(record["elapsed_s"]))
+                   float(record["elapsed_s"]), str(record.get("described") or ""))
 
     def to_turtle(self, lang: str | None = None) -> str:
         """A ``sh:ValidationReport`` graph; messages in every language, or only ``lang``."""
@@ -261,7 +280,7 @@ class ValidationReport:
                 props.append(f"sh:value {r.value}")
             props += [f"sh:sourceShape {_turtle_node(r.shape)}",
                       f"sh:sourceConstraintComponent <{r.component}>",
-                      f"sh:resultSeverity <{PREFIXES['sh']}{r.severity}>"]
+                      f"sh:resultSeverity {_severity_term(r.severity)}"]
             key = None if lang is None else pick_key(r.messages, lang)
             texts = r.messages if lang is None else {} if key is None else {
                 key: r.messages[key]}
@@ -271,6 +290,8 @@ class ValidationReport:
             lines[-1] += " ;"
             lines.append("    sh:result [\n        " + " ;\n        ".join(props) + "\n    ]")
         lines[-1] += " ."
+        if self.described:
+            lines += ["", self.described.rstrip("\n")]
         return "\n".join(lines) + "\n"
 
     def summary(self, lang: str = "en") -> str:
@@ -330,6 +351,10 @@ class ValidationReport:
                              r.value or "", r.message(lang), r.shape, r.component,
                              str(r.location) if r.location else ""])
         return buf.getvalue()
+
+
+def _severity_term(severity: str) -> str:
+    return f"sh:{severity}" if severity in SEVERITIES else f"<{severity}>"
 
 
 def _turtle_node(ref: str) -> str:
@@ -413,11 +438,130 @@ def validate(target: Queryable, shapes: Shapes, *, focus_graphs: list[str] | Non
         long_literals = None if max_literal_bytes is None else aside.submit(
             _long_literals, select, focus_graphs, max_literal_bytes, locate)
         findings = evaluator.run()
-        results = _results(findings, lambda nodes: _labels_sparql(select, nodes), locate,
-                           lang_fallback)
+        blanks = BlankNodes.read(select, findings, focus_graphs)
+        results = _results(findings, lambda nodes: _labels_sparql(select, nodes), blanks.locate(
+            locate), lang_fallback)
+        results = [replace(r, focus_name=blanks.name(r.focus)) if r.focus.startswith("_:")
+                   else r for r in results]
         if long_literals is not None:
             results += long_literals.result()
-    return _report(results, "fast", evaluator.focus_count(), len(shapes), start)
+    report = _report(results, "fast", evaluator.focus_count(), len(shapes), start)
+    report.described = blanks.ntriples(findings, shapes.graph)
+    return report
+
+
+class BlankNodes:
+    """The blank nodes a validation's findings name, read from the data: their triples (and
+    those of the blank nodes they reach), and the path to each from the nearest IRI.
+
+    A blank node cannot be named in a query, so the triples with a blank node in them are
+    read in one scan (of the focus graphs, when given), only when some finding names one.
+    """
+
+    #: how far up (through blank nodes) to look for the IRI that names a blank node
+    MAX_DEPTH = 8
+
+    def __init__(self, triples: list[tuple[Node, Node, Node]]) -> None:
+        self.out: dict[Node, list[tuple[Node, Node]]] = {}
+        self.into: dict[Node, list[tuple[Node, Node]]] = {}
+        for s, p, o in triples:
+            if isinstance(s, BNode):
+                self.out.setdefault(s, []).append((p, o))
+            if isinstance(o, BNode):
+                self.into.setdefault(o, []).append((s, p))
+
+    @classmethod
+    def read(cls, select: Callable[[str], list[dict[str, Node]]], findings: list[Finding],
+             focus_graphs: list[str] | None) -> BlankNodes:
+        if not any(isinstance(n, BNode) for f in findings for n in (f.focus, f.value)):
+            return cls([])
+        triple = "?s ?p ?o"
+        if focus_graphs is not None:
+            graphs = " ".join(f"<{g}>" for g in focus_graphs)
+            triple = f"VALUES ?g {{ {graphs} }} GRAPH ?g {{ ?s ?p ?o }}"
+        rows = select(f"SELECT DISTINCT ?s ?p ?o WHERE {{ {triple} "
+                      "FILTER(isBlank(?s) || isBlank(?o)) }")
+        return cls([(r["s"], r["p"], r["o"]) for r in rows])
+
+    def closure(self, start: Iterable[Node]) -> list[tuple[Node, Node, Node]]:
+        """The triples of the blank nodes in ``start`` and of every blank node they reach."""
+        todo = [n for n in start if isinstance(n, BNode)]
+        seen: set[Node] = set(todo)
+        out = []
+        while todo:
+            node = todo.pop()
+            for p, o in self.out.get(node, []):
+                out.append((node, p, o))
+                if isinstance(o, BNode) and o not in seen:
+                    seen.add(o)
+                    todo.append(o)
+        return out
+
+    def root(self, node: Node) -> tuple[Node, list[Node]] | None:
+        """The nearest IRI above ``node`` and the predicates down from it, or None."""
+        frontier: list[tuple[Node, list[Node]]] = [(node, [])]
+        seen = {node}
+        for _ in range(self.MAX_DEPTH):
+            later = []
+            for current, preds in frontier:
+                for s, p in sorted(self.into.get(current, []), key=lambda sp: (
+                        isinstance(sp[0], BNode), str(sp[0]), str(sp[1]))):
+                    if isinstance(s, URIRef):
+                        return s, [p, *preds]
+                    if s not in seen:
+                        seen.add(s)
+                        later.append((s, [p, *preds]))
+            frontier = later
+        return None
+
+    def name(self, ref: str) -> str:
+        """A blank node (``_:id``) named for people: ``<iri> ogp:p [ ogp:q [ … ] ]``, or its
+        own triples when no IRI leads to it."""
+        node = BNode(ref[2:])
+        found = self.root(node)
+        if found is None:
+            own = [f"{compact(str(p))} {show(o) if not isinstance(o, BNode) else '[ … ]'}"
+                   for p, o in sorted(self.out.get(node, []), key=str)[:4]]
+            return "[ " + " ; ".join(own) + (" ; … ]" if len(self.out.get(node, [])) > 4
+                                             else " ]")
+        iri, preds = found
+        text = " [ ".join(compact(str(p)) for p in preds)
+        return f"{compact(str(iri))} {text} [ … ]" + " ]" * (len(preds) - 1)
+
+    def locate(self, locate: Locate | None) -> Locate | None:
+        """``locate``, asked about the nearest IRI above a blank node when it does not know
+        the blank node itself."""
+        if locate is None:
+            return None
+        outer = locate
+
+        def find(ref: str) -> Location | None:
+            if not ref.startswith("_:"):
+                return outer(ref)
+            found = outer(ref)
+            if found is None:
+                root = self.root(BNode(ref[2:]))
+                found = outer(str(root[0])) if root is not None else None
+            return found
+
+        return find
+
+    def ntriples(self, findings: list[Finding], shapes: Graph) -> str:
+        """N-Triples of the blank shapes, focus nodes and values of ``findings``, and of the
+        blank nodes they reach (the shapes' from the shapes graph)."""
+        lines: set[str] = set()
+        data = self.closure(n for f in findings for n in (f.focus, f.value) if n is not None)
+        lines.update(f"{nt(s)} {nt(p)} {nt(o)} ." for s, p, o in data)
+        todo = [f.shape.node for f in findings if isinstance(f.shape.node, BNode)]
+        seen = set(todo)
+        while todo:
+            node = todo.pop()
+            for p, o in shapes.predicate_objects(node):
+                lines.add(f"{nt(node)} {nt(p)} {nt(o)} .")
+                if isinstance(o, BNode) and o not in seen:
+                    seen.add(o)
+                    todo.append(o)
+        return "".join(f"{line}\n" for line in sorted(lines))
 
 
 def _long_literals(select: Callable[[str], list[dict[str, Node]]],
@@ -507,14 +651,17 @@ def _results(findings: list[Finding],
 
 
 def _severity(iri: str) -> str:
-    return iri.rsplit("#", 1)[-1].rsplit("/", 1)[-1]
+    """``Violation``, ``Warning`` or ``Info`` for SHACL's severities; any other severity keeps
+    its full IRI."""
+    local = iri[len(str(SH)):] if iri.startswith(str(SH)) else None
+    return local if local in SEVERITIES else iri
 
 
 def _report(results: list[ValidationResult], engine: str, focus_count: int, shapes_count: int,
             start: float) -> ValidationReport:
     results.sort(key=_order)
-    conforms = all(r.severity in ("Warning", "Info") for r in results)
-    return ValidationReport(results, conforms, engine, focus_count, shapes_count,
+    # SHACL 3.6.1: a report conforms when it has no result, whatever the severities
+    return ValidationReport(results, not results, engine, focus_count, shapes_count,
                             time.perf_counter() - start)
 
 
@@ -660,3 +807,136 @@ def _focus_count_graph(ds: Graph, compiled: CompiledShapes,
         wanted = {node_id(n) if isinstance(n, Node) else str(n) for n in focus_nodes}
         found = {n for n in found if node_id(n) in wanted}
     return len(found)
+
+
+# --------------------------------------------------------------------------- any data, any shapes
+
+#: rdflib's parser names by file extension (the formats ``ogpkg validate --shapes`` reads)
+_DATA_FORMATS = {"ttl": "turtle", "turtle": "turtle", "nt": "nt", "ntriples": "nt",
+                 "nq": "nquads", "trig": "trig", "n3": "n3", "rdf": "xml", "xml": "xml",
+                 "owl": "xml", "jsonld": "json-ld", "json": "json-ld"}
+
+
+def read_data(paths: Iterable[Path]) -> Dataset:
+    """Parse data files into one rdflib dataset (graph formats into its default graph).
+
+    Relative IRIs resolve against each file's own ``file:`` IRI, as for the shapes. Raises
+    :class:`NotFoundError` for a missing file and :class:`ParseError` (file and line) for a
+    file that does not parse or whose format is not known from its extension.
+    """
+    ds = Dataset(default_union=True)
+    for path in paths:
+        path = Path(path)
+        if not path.is_file():
+            raise NotFoundError(f"no such file: {path}")
+        ext = path.suffix.lower().lstrip(".")
+        fmt = _DATA_FORMATS.get(ext)
+        if fmt is None:
+            raise ParseError(f"cannot tell the format from the extension '.{ext}'; use one of "
+                             + ", ".join(f".{e}" for e in sorted(_DATA_FORMATS)),
+                             location=Location(str(path)))
+        try:
+            with _quiet_rdflib(), warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                if fmt in ("nquads", "trig"):
+                    ds.parse(path, format=fmt)
+                else:
+                    ds.default_graph.parse(path, format=fmt)
+        except (SyntaxError, ValueError, TypeError) as exc:
+            m = _LINE.search(str(exc))
+            why = getattr(exc, "_why", None) or (str(exc).strip().splitlines() or [
+                type(exc).__name__])[-1]
+            raise ParseError(str(why), location=Location(
+                str(path), line=int(m.group(1)) if m else None)) from None
+    return ds
+
+
+def load_shapes(paths: Iterable[Path]) -> Shapes:
+    """The shapes of the given files, without any ontology. Raises what
+    :meth:`Shapes.from_paths` raises, and :class:`InputError` when the files hold no shape:
+    validating against nothing would say that anything conforms."""
+    paths = [Path(p) for p in paths]
+    shapes = Shapes.from_paths(paths, [])
+    if len(shapes) == 0:
+        names = ", ".join(str(p) for p in paths)
+        raise InputError(f"{names}: no shapes found: nothing is a sh:NodeShape or "
+                         "sh:PropertyShape, and nothing has sh:targetClass, sh:targetNode, "
+                         "sh:property or sh:path; validating against no shape would accept "
+                         "anything")
+    return shapes
+
+
+def validate_files(data: Iterable[Path], shapes: Shapes | Iterable[Path], *,
+                   lang_fallback: str = "en") -> ValidationReport:
+    """Validate the data files against the shapes alone (no ontology, no store).
+
+    Values in the report keep the lexical form they have in the data (``"4.0"``, not the
+    store's canonical ``"4"``). Raises :class:`NotFoundError`, :class:`ParseError` and
+    :class:`InputError` (see :func:`read_data` and :func:`load_shapes`), :class:`ConfigError`
+    for a shape that cannot be checked.
+    """
+    from ogpkg.ingest.locate import text_locator
+    from ogpkg.store import MemoryDataset
+
+    data = [Path(p) for p in data]
+    compiled = shapes if isinstance(shapes, Shapes) else load_shapes(shapes)
+    source = read_data(data)
+    target = MemoryDataset()
+    target.add((s, p, o, g if isinstance(g, URIRef) and g != DATASET_DEFAULT_GRAPH_ID else None)
+               for s, p, o, g in source.quads((None, None, None, None)))
+    locators = [text_locator(str(p), p.read_text(encoding="utf-8", errors="replace"),
+                             _LOCATOR_FORMATS.get(p.suffix.lower().lstrip("."), ""))
+                for p in data]
+
+    def locate(node: str) -> Location | None:
+        if node.startswith("_:"):
+            return None
+        for find in locators:
+            found = find(node)
+            if found is not None:
+                return found
+        return None
+
+    report = validate(target, compiled, locate=locate, lang_fallback=lang_fallback)
+    if any(r.value is not None and r.value.startswith('"') for r in report.results):
+        union = Graph()
+        for s, p, o, _ in source.quads((None, None, None, None)):
+            union.add((s, p, o))
+        report.results = [_as_written(r, union) for r in report.results]
+    return report
+
+
+_LOCATOR_FORMATS = {"ttl": "turtle", "turtle": "turtle", "trig": "trig", "n3": "n3",
+                    "nt": "ntriples", "nq": "nquads"}
+
+
+def _as_written(result: ValidationResult, data: Graph) -> ValidationResult:
+    """``result`` with its value as the data writes it, when the store changed its form."""
+    if result.value is None or not result.value.startswith('"'):
+        return result
+    stored = _literal(result.value)
+    if stored is None or stored.datatype is None:
+        return result
+    subject: Node = BNode(result.focus[2:]) if result.focus.startswith("_:") else URIRef(
+        result.focus)
+    objects = (data.objects(subject, URIRef(result.path)) if result.path and
+               not result.path.startswith(("(", "<", "^")) else data.objects(subject, None))
+    same = {nt(o) for o in objects if isinstance(o, Literal) and _same_value(o, stored)}
+    if len(same) != 1 or result.value in same:
+        return result
+    return replace(result, value=same.pop())
+
+
+def _literal(text: str) -> Literal | None:
+    with _quiet_rdflib():
+        lit = next(iter(Graph().parse(data=f"<urn:s> <urn:p> {text} .", format="nt").objects()))
+    return lit if isinstance(lit, Literal) else None
+
+
+def _same_value(original: Literal, stored: Literal) -> bool:
+    """Whether the store wrote ``original`` as ``stored`` (canonical form, derived integer
+    types kept as ``xsd:integer``)."""
+    if original.datatype is None or original.ill_typed:
+        return False
+    family = _XSD.integer if original.datatype in _DERIVED_INTEGERS else original.datatype
+    return family == stored.datatype and original.value == stored.value
