@@ -222,10 +222,14 @@ class Finding:
     component: str
     messages: dict[str, str]
     blocking: bool = True
+    #: the (context, focus node) of the focus set being evaluated that this finding counts
+    #: against, when it is about another node (a value node checked by the property shapes
+    #: of a property shape)
+    owner: Key | None = None
 
     @property
     def key(self) -> Key:
-        return self.ctx, self.focus
+        return self.owner if self.owner is not None else (self.ctx, self.focus)
 
 
 def parent_key(key: Key) -> tuple[tuple[Node, ...], Node, Node]:
@@ -516,8 +520,16 @@ class Evaluator:
 
     def _child(self, shape: ShapeDef, child: ShapeDef, focus: Focus,
                stack: tuple[str, ...]) -> list[Finding]:
-        """Findings of the property shape ``child`` of ``shape``."""
-        found = self.evaluate(child, focus, stack)
+        """Findings of the property shape ``child`` of ``shape``: over the focus nodes of a
+        node shape, over the value nodes of a property shape (SHACL 4.8.2), each counted
+        against the focus node it is a value of."""
+        if shape.path is None:
+            found = self.evaluate(child, focus, stack)
+        else:
+            found = self.evaluate(child, values_focus(shape, focus), stack)
+            for f in found:
+                ctx, _ = f.key
+                f.owner = (ctx[:-1], ctx[-1])
         for f in found:
             f.blocking = f.blocking and shape.blocking
         return found
@@ -769,6 +781,8 @@ class Constraint:
 
 @dataclass
 class ClassConstraint(Constraint):
+    """``sh:class``: each class is a constraint of its own (one result per class missed)."""
+
     classes: list[Node]
     component = "ClassConstraintComponent"
 
@@ -780,7 +794,9 @@ class ClassConstraint(Constraint):
         out = []
         for c in self.classes:
             cond = f"FILTER NOT EXISTS {{ {ev.instance_test('?value', c)} }}"
-            out.extend(self._value_findings(ev, shape, focus, cond))
+            default = generated_messages(self.component, show(c))
+            out += [shape.finding(focus.key(row), self.component, row["value"], default=default)
+                    for row in self._rows(ev, shape, focus, cond)]
         return out
 
 
@@ -823,6 +839,8 @@ def datatype_matches(value: Node, dt: Node) -> bool:
     if dt == XSD.dateTimeStamp and value.datatype == XSD.dateTime and not value.ill_typed:
         return getattr(value.value, "tzinfo", None) is not None
     if value.datatype == dt:
+        if dt == XSD.boolean and str(value) not in ("true", "false", "1", "0"):
+            return False  # rdflib reads any other text as false
         return value.ill_typed is not True and _actual_datatype(value, dt)
     if dt == RDFS.Literal:
         return True
@@ -1523,6 +1541,13 @@ def _first(graph: Graph, node: Node, predicate: Node) -> Node | None:
     return values[0] if values else None
 
 
+def is_true(node: Node | None) -> bool:
+    """Whether ``node`` is the literal ``true`` (SHACL names ``true``; ``"1"^^xsd:boolean`` is
+    another term and does not switch a parameter on)."""
+    return (isinstance(node, Literal) and node.datatype == XSD.boolean
+            and str(node) == "true")
+
+
 def _int(graph: Graph, shape: Node, predicate: Node) -> int | None:
     value = _first(graph, shape, predicate)
     if value is None:
@@ -1601,7 +1626,7 @@ class CompiledShapes:
         severity = _first(g, n, SH.severity)
         shape.severity = str(severity) if severity is not None else VIOLATION
         deactivated = _first(g, n, SH.deactivated)
-        shape.deactivated = bool(isinstance(deactivated, Literal) and deactivated.value)
+        shape.deactivated = is_true(deactivated)
         shape.messages = lang_messages(g.objects(n, SH.message))
         if isinstance(n, BNode):
             shape.summary = describe(g, n)
@@ -1690,7 +1715,7 @@ class CompiledShapes:
         for lst in objects(SH.languageIn)[:1]:
             add(LanguageInConstraint([str(x) for x in _items(g, lst)]))
         unique = _first(g, n, SH.uniqueLang)
-        if isinstance(unique, Literal) and unique.value is True:
+        if is_true(unique):
             add(UniqueLangConstraint())
         for lst in objects(SH["in"])[:1]:
             add(InConstraint(_items(g, lst)))
@@ -1700,7 +1725,7 @@ class CompiledShapes:
             for predicate in objects(SH[kind]):
                 add(PairConstraint(kind, predicate))
         closed = _first(g, n, SH.closed)
-        if isinstance(closed, Literal) and closed.value is True:
+        if is_true(closed):
             allowed: list[Node] = [URIRef(c.path.iri) for c in shape.properties
                                    if c.path and c.path.iri]
             for lst in objects(SH.ignoredProperties):
@@ -1718,8 +1743,7 @@ class CompiledShapes:
             self._qualified(shape, self._shape(value_shape, shape))
         selects = []
         for node in objects(SH.sparql):
-            deactivated = _first(g, node, SH.deactivated)
-            if isinstance(deactivated, Literal) and deactivated.value:
+            if is_true(_first(g, node, SH.deactivated)):
                 continue
             select = _first(g, node, SH.select)
             if not isinstance(select, Literal):
@@ -1739,7 +1763,7 @@ class CompiledShapes:
                               "sh:qualifiedMinCount or sh:qualifiedMaxCount")
         siblings: list[ShapeDef] = []
         disjoint = _first(g, n, SH.qualifiedValueShapesDisjoint)
-        if isinstance(disjoint, Literal) and disjoint.value is True:
+        if is_true(disjoint):
             for parent in g.subjects(SH.property, n):
                 for prop in g.objects(parent, SH.property):
                     for sib in g.objects(prop, SH.qualifiedValueShape):

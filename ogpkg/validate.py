@@ -18,6 +18,7 @@ import io
 import logging
 import os
 import re
+import threading
 import time
 import warnings
 from collections.abc import Callable, Iterable, Iterator
@@ -397,7 +398,8 @@ def _parse_files(paths: Iterable[Path]) -> Graph:
             raise NotFoundError(f"no such file: {path}")
         fmt = rdflib.util.guess_format(str(path)) or "turtle"
         try:
-            graph.parse(path, format=fmt)
+            with _as_written_literals():
+                graph.parse(path, format=fmt)
         except (SyntaxError, ValueError) as exc:
             m = _LINE.search(str(exc))
             why = getattr(exc, "_why", None) or str(exc).strip().splitlines()[-1]
@@ -614,6 +616,22 @@ def _best_labels(items: list[tuple[int, Literal]]) -> dict[str, str]:
     return out
 
 
+_PARSE_LOCK = threading.Lock()
+
+
+@contextmanager
+def _as_written_literals() -> Iterator[None]:
+    """rdflib parses literals without rewriting them (``"1"^^xsd:boolean`` stays ``"1"``, an
+    ill-formed ``"none"^^xsd:boolean`` does not become ``"false"``): SHACL compares terms."""
+    with _PARSE_LOCK:
+        before = rdflib.NORMALIZE_LITERALS
+        rdflib.NORMALIZE_LITERALS = False
+        try:
+            yield
+        finally:
+            rdflib.NORMALIZE_LITERALS = before
+
+
 @contextmanager
 def _quiet_rdflib() -> Iterator[None]:
     """rdflib logs a traceback for every ill-typed literal it meets; reports say it better."""
@@ -632,21 +650,18 @@ def _results(findings: list[Finding],
     names = labels({f.focus for f in findings})
     places: dict[str, Location | None] = {}
     out: list[ValidationResult] = []
-    seen: set[tuple[object, ...]] = set()
     for f in findings:
         focus = node_id(f.focus)
         if locate is not None and focus not in places:
             places[focus] = locate(focus)
         found = names.get(f.focus, {})
-        result = ValidationResult(
+        # one result per finding: two constraints (or two pairs of values) that fail give
+        # two results even when they look alike
+        out.append(ValidationResult(
             _severity(f.shape.severity), focus, pick_lang(found, lang),
             f.path.text if f.path else None, nt(f.value) if f.value is not None else None,
             f.shape.id, f.component, f.messages, places.get(focus), found,
-            f.shape.names, f.shape.label(), f.path.turtle if f.path else None)
-        ident = (result.key, tuple(sorted(result.messages.items())))
-        if ident not in seen:
-            seen.add(ident)
-            out.append(result)
+            f.shape.names, f.shape.label(), f.path.turtle if f.path else None))
     return out
 
 
@@ -836,7 +851,7 @@ def read_data(paths: Iterable[Path]) -> Dataset:
                              + ", ".join(f".{e}" for e in sorted(_DATA_FORMATS)),
                              location=Location(str(path)))
         try:
-            with _quiet_rdflib(), warnings.catch_warnings():
+            with _quiet_rdflib(), warnings.catch_warnings(), _as_written_literals():
                 warnings.simplefilter("ignore")
                 if fmt in ("nquads", "trig"):
                     ds.parse(path, format=fmt)
@@ -898,11 +913,10 @@ def validate_files(data: Iterable[Path], shapes: Shapes | Iterable[Path], *,
         return None
 
     report = validate(target, compiled, locate=locate, lang_fallback=lang_fallback)
-    if any(r.value is not None and r.value.startswith('"') for r in report.results):
-        union = Graph()
-        for s, p, o, _ in source.quads((None, None, None, None)):
-            union.add((s, p, o))
-        report.results = [_as_written(r, union) for r in report.results]
+    if any(t is not None and t.startswith('"') for r in report.results
+           for t in (r.focus, r.value)):
+        written = AsWritten(source, compiled.graph)
+        report.results = [written.result(r) for r in report.results]
     return report
 
 
@@ -910,33 +924,63 @@ _LOCATOR_FORMATS = {"ttl": "turtle", "turtle": "turtle", "trig": "trig", "n3": "
                     "nt": "ntriples", "nq": "nquads"}
 
 
-def _as_written(result: ValidationResult, data: Graph) -> ValidationResult:
-    """``result`` with its value as the data writes it, when the store changed its form."""
-    if result.value is None or not result.value.startswith('"'):
-        return result
-    stored = _literal(result.value)
-    if stored is None or stored.datatype is None:
-        return result
-    subject: Node = BNode(result.focus[2:]) if result.focus.startswith("_:") else URIRef(
-        result.focus)
-    objects = (data.objects(subject, URIRef(result.path)) if result.path and
-               not result.path.startswith(("(", "<", "^")) else data.objects(subject, None))
-    same = {nt(o) for o in objects if isinstance(o, Literal) and _same_value(o, stored)}
-    if len(same) != 1 or result.value in same:
-        return result
-    return replace(result, value=same.pop())
+class AsWritten:
+    """Literals of a report given back the form the data (or the shapes' sh:targetNode) wrote
+    them in: the store keeps literals in canonical form (``"4.0"^^xsd:decimal`` as ``"4"``) and
+    derived integer types as ``xsd:integer``."""
+
+    def __init__(self, data: Dataset, shapes: Graph) -> None:
+        self.graph = Graph()
+        for s, p, o, _ in data.quads((None, None, None, None)):
+            self.graph.add((s, p, o))
+        self.extra = [o for o in shapes.objects(None, SH.targetNode) if isinstance(o, Literal)]
+        self._index: dict[tuple[Node, object], set[str]] | None = None
+
+    @staticmethod
+    def _key(lit: Literal) -> tuple[Node, object] | None:
+        if lit.datatype is None or lit.datatype in (_XSD.string, RDF.langString):
+            return None
+        family = _XSD.integer if lit.datatype in _DERIVED_INTEGERS else lit.datatype
+        if lit.ill_typed or lit.value is None:
+            return family, ("lexical", str(lit))
+        return family, lit.value
+
+    def index(self) -> dict[tuple[Node, object], set[str]]:
+        if self._index is None:
+            self._index = {}
+            for lit in [*self.graph.objects(), *self.extra]:
+                if isinstance(lit, Literal) and (key := self._key(lit)) is not None:
+                    self._index.setdefault(key, set()).add(nt(lit))
+        return self._index
+
+    def term(self, text: str | None, subject: str | None = None,
+             path: str | None = None) -> str | None:
+        """``text`` (a term in N-Triples) as written, when exactly one literal fits."""
+        if text is None or not text.startswith('"'):
+            return text
+        stored = _literal(text)
+        key = None if stored is None else self._key(stored)
+        if stored is None or key is None:
+            return text
+        options: set[str] = set()
+        if subject is not None and path is not None and not path.startswith(("(", "<", "^")):
+            node: Node = BNode(subject[2:]) if subject.startswith("_:") else URIRef(subject)
+            options = {nt(o) for o in self.graph.objects(node, URIRef(path))
+                       if isinstance(o, Literal) and self._key(o) == key}
+        if not options:
+            options = self.index().get(key, set())
+            if key[1] != ("lexical", str(stored)):
+                options = options | self.index().get((key[0], ("lexical", str(stored))), set())
+        return options.pop() if len(options) == 1 else text
+
+    def result(self, r: ValidationResult) -> ValidationResult:
+        focus = self.term(r.focus) or r.focus
+        value = self.term(r.value, r.focus, r.path)
+        return r if (focus, value) == (r.focus, r.value) else replace(r, focus=focus,
+                                                                      value=value)
 
 
 def _literal(text: str) -> Literal | None:
     with _quiet_rdflib():
         lit = next(iter(Graph().parse(data=f"<urn:s> <urn:p> {text} .", format="nt").objects()))
     return lit if isinstance(lit, Literal) else None
-
-
-def _same_value(original: Literal, stored: Literal) -> bool:
-    """Whether the store wrote ``original`` as ``stored`` (canonical form, derived integer
-    types kept as ``xsd:integer``)."""
-    if original.datatype is None or original.ill_typed:
-        return False
-    family = _XSD.integer if original.datatype in _DERIVED_INTEGERS else original.datatype
-    return family == stored.datatype and original.value == stored.value

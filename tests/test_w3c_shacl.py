@@ -23,7 +23,7 @@ from pathlib import Path
 import pytest
 from rdflib import RDF, BNode, Graph, Literal, Namespace, URIRef
 from rdflib.collection import Collection
-from rdflib.compare import graph_diff, isomorphic, to_isomorphic
+from rdflib.compare import isomorphic
 from rdflib.term import Node
 from typer.testing import CliRunner
 
@@ -40,7 +40,12 @@ RESULT_PROPERTIES = (SH.focusNode, SH.resultPath, SH.resultSeverity,
 
 #: tests whose difference cannot be avoided, with what differs and why (see README.md,
 #: "Where the validator differs from the W3C SHACL test suite")
-KNOWN_DIFFERENCES: dict[str, str] = {}
+KNOWN_DIFFERENCES: dict[str, str] = {
+    "core/property/datatype-ill-formed": (
+        "the store keeps xsd:byte and the other derived integer types as xsd:integer, so "
+        '"55"^^xsd:integer cannot be told from "55"^^xsd:byte: sh:datatype xsd:byte accepts '
+        "an xsd:integer in the byte range"),
+}
 
 
 def suite_dir() -> Path | None:
@@ -151,10 +156,28 @@ def normalised(graph: Graph, report: Node) -> Graph:
     return out
 
 
+def rows(graph: Graph) -> list[str]:
+    """One line per result: its compared properties, blank nodes shown by their triples."""
+    def show(node: Node, depth: int = 0) -> str:
+        if isinstance(node, BNode) and depth < 4:
+            inner = "; ".join(f"{p.n3()} {show(o, depth + 1)}"
+                              for p, o in sorted(graph.predicate_objects(node)))
+            return f"[{inner}]"
+        return node.n3()
+
+    out = []
+    for report in graph.subjects(RDF.type, SH.ValidationReport):
+        out.append(f"conforms {graph.value(report, SH.conforms)}")
+        for result in graph.objects(report, SH.result):
+            out.append("  " + " | ".join(
+                f"{p.split('#')[-1]}={show(o)}" for p in RESULT_PROPERTIES
+                for o in graph.objects(result, p)))
+    return sorted(out)
+
+
 def differences(expected: Graph, actual: Graph) -> str:
-    _, only_expected, only_actual = graph_diff(to_isomorphic(expected), to_isomorphic(actual))
-    return ("missing from the report:\n" + only_expected.serialize(format="nt")
-            + "\nnot expected in the report:\n" + only_actual.serialize(format="nt"))
+    return ("expected:\n" + "\n".join(rows(expected)) + "\nreported:\n"
+            + "\n".join(rows(actual)))
 
 
 # --------------------------------------------------------------------------- running
