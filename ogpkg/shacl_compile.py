@@ -45,6 +45,7 @@ from ogpkg.namespaces import PREFIXES
 SH = Namespace("http://www.w3.org/ns/shacl#")
 OWL_CLASS = URIRef("http://www.w3.org/2002/07/owl#Class")
 OWL_ONTOLOGY = URIRef("http://www.w3.org/2002/07/owl#Ontology")
+OWL_IMPORTS = URIRef("http://www.w3.org/2002/07/owl#imports")
 
 Row = dict[str, Node]
 #: runs a complete SELECT query and returns its rows as dicts of rdflib terms
@@ -1346,6 +1347,32 @@ _VARIABLE = re.compile(r"[?$]([A-Za-z_0-9]\w*)")
 _SPECIAL_VARIABLES = frozenset({"this", "value", "PATH", "currentShape", "shapesGraph"})
 
 
+#: variables that SHACL-SPARQL binds before a constraint's query runs
+PREBOUND = frozenset({"this", "currentShape", "shapesGraph"})
+_SUBQUERY = re.compile(r"\bSELECT\b(?P<projection>.*?)(?=\bWHERE\b|\{)", re.I | re.S)
+
+
+def check_prebinding(query: str, where: str, prebound: Iterable[str]) -> None:
+    """Refuse what SHACL 5.2.1 forbids in a query with pre-bound variables: MINUS, SERVICE,
+    VALUES, assigning a pre-bound variable, and a subquery that does not return ``$this``.
+    Raises :class:`ConfigError` naming ``where``."""
+    masked = _masked(query)
+    keyword = re.search(r"\b(MINUS|SERVICE|VALUES)\b", masked, re.I)
+    if keyword:
+        raise ConfigError(f"{where}: {keyword.group(1).upper()} is not allowed in a SHACL "
+                          "query with pre-bound variables (SHACL 5.2.1)")
+    names = "|".join(re.escape(n) for n in sorted(prebound))
+    assigned = re.search(rf"\bAS\s+[?$]({names})\b", masked)
+    if assigned:
+        raise ConfigError(f"{where}: the query assigns ${assigned.group(1)}, which SHACL binds "
+                          "before the query runs (SHACL 5.2.1)")
+    outer = re.search(r"\b(SELECT|ASK)\b", masked, re.I)
+    start = outer.end() if outer else 0
+    for sub in _SUBQUERY.finditer(masked, start):
+        if not re.search(r"[?$]this\b", sub.group("projection")):
+            raise ConfigError(f"{where}: a subquery must return $this (SHACL 5.2.1)")
+
+
 def _masked(text: str) -> str:
     """``text`` with strings, IRIs and comments blanked out (same length)."""
     return _MASK.sub(lambda m: " " * len(m.group()), text)
@@ -1411,6 +1438,8 @@ class SparqlSelect:
                               "nodes at once; rewrite the query without them")
         if re.search(r"[$?]shapesGraph\b", _masked(select)):
             raise ConfigError(f"{where}: $shapesGraph is not supported")
+        if not target:
+            check_prebinding(select, where, PREBOUND)
         return cls(node, prefixes, messages, modifier, projection, select[start + 1:end], tail,
                    bool(re.search(r"[$?]currentShape\b", _masked(select))))
 
@@ -1671,6 +1700,14 @@ class CompiledShapes:
         global_declares = {d for o in ontologies for d in g.objects(o, SH.declare)}
         for holder in g.objects(node, SH.prefixes):
             own = set(g.objects(holder, SH.declare))
+            imported = list(g.objects(holder, OWL_IMPORTS))
+            seen = {holder}
+            while imported:  # the declarations of the ontologies it imports (SHACL 5.2.2)
+                other = imported.pop()
+                if other not in seen:
+                    seen.add(other)
+                    own |= set(g.objects(other, SH.declare))
+                    imported += list(g.objects(other, OWL_IMPORTS))
             declares = own if own and holder in ontologies else global_declares | own
             for d in sorted(declares, key=str):
                 prefix, namespace = g.value(d, SH.prefix), g.value(d, SH.namespace)
