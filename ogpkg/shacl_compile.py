@@ -1514,8 +1514,13 @@ def fill_message(text: str, row: Row) -> str:
 
 @dataclass
 class SparqlConstraint(Constraint):
+    """``sh:sparql`` constraints, or the SELECT validator of a custom constraint component
+    (``component_iri`` and ``bindings``, its parameters' values, for messages)."""
+
     selects: list[SparqlSelect]
     component = "SPARQLConstraintComponent"
+    component_iri: str = str(SH.SPARQLConstraintComponent)
+    bindings: dict[str, Node] = field(default_factory=dict)
 
     def evaluate(self, ev: Evaluator, shape: ShapeDef, focus: Focus,
                  stack: tuple[str, ...]) -> list[Finding]:
@@ -1547,7 +1552,8 @@ class SparqlConstraint(Constraint):
                 templates = dict(shape.messages)
                 templates.update(sel.messages)
                 if templates:
-                    bound = {**row, "value": value} if value is not None else row
+                    bound = {**self.bindings, **row}
+                    bound = {**bound, "value": value} if value is not None else bound
                     messages = {lang: fill_message(t, bound) for lang, t in templates.items()}
                 elif isinstance(message := row.get("message"), Literal):
                     messages = {message.language or "": str(message)}
@@ -1555,9 +1561,79 @@ class SparqlConstraint(Constraint):
                     messages = generated_messages(self.component, show(sel.node))
                 out.append(Finding(key[0], key[1], value,
                                    PropertyPath.of_iri(str(path)) if isinstance(path, URIRef)
-                                   else shape.path, shape, str(SH[self.component]), messages,
+                                   else shape.path, shape, self.component_iri, messages,
                                    shape.blocking))
         return out
+
+
+def bind_parameters(query: str, bindings: dict[str, Node]) -> str:
+    """``query`` with each ``$name``/``?name`` of ``bindings`` replaced by its value (outside
+    strings, IRIs and comments)."""
+    if not bindings:
+        return query
+    masked = _masked(query)
+    names = "|".join(re.escape(n) for n in sorted(bindings))
+    out, last = [], 0
+    for m in re.finditer(rf"[?$]({names})\b", masked):
+        out += [query[last:m.start()], sparql_term(bindings[m.group(1)])]
+        last = m.end()
+    return "".join(out) + query[last:]
+
+
+@dataclass
+class AskConstraint(Constraint):
+    """The ASK validator of a custom constraint component: a value node is reported when the
+    query, with ``$this``, ``$value`` and the parameters bound, answers false."""
+
+    component_iri: str
+    body: str
+    prefixes: dict[str, str]
+    templates: dict[str, str]
+    bindings: dict[str, Node]
+
+    def evaluate(self, ev: Evaluator, shape: ShapeDef, focus: Focus,
+                 stack: tuple[str, ...]) -> list[Finding]:
+        prefixes = dict(focus.prefixes)
+        _merge_prefixes(prefixes, self.prefixes, shape)
+        query = (f"SELECT DISTINCT {focus.proj} ?value WHERE {{ "
+                 f"{ev.value_pattern(shape, focus)} FILTER NOT EXISTS {{ {self.body} }} }}")
+        try:
+            rows = ev.select(query, sorted(prefixes.items()))
+        except InputError as exc:
+            raise ConfigError(f"shape {shape.label()}, {compact(self.component_iri)}: the "
+                              f"validator cannot run: {exc}") from None
+        out = []
+        for row in rows:
+            bound = {**self.bindings, **row}
+            messages = ({lang: fill_message(t, bound) for lang, t in self.templates.items()}
+                        or generated_messages(self.component_iri))
+            out.append(Finding(*focus.key(row), row["value"], shape.path, shape,
+                               self.component_iri, shape.messages or messages, shape.blocking))
+        return out
+
+
+@dataclass
+class Parameter:
+    """A parameter of a custom constraint component: the shape property that gives its
+    value, and the variable it binds."""
+
+    path: URIRef
+    optional: bool
+
+    @property
+    def var(self) -> str:
+        return re.split(r"[#/:]", str(self.path))[-1]
+
+
+@dataclass
+class Component:
+    """A custom constraint component (SHACL 6) with its SPARQL validators."""
+
+    node: Node
+    parameters: list[Parameter]
+    validator: Node | None
+    node_validator: Node | None
+    property_validator: Node | None
 
 
 # --------------------------------------------------------------------------- compiling
@@ -1615,10 +1691,7 @@ class CompiledShapes:
 
     def _discover(self) -> None:
         g = self.graph
-        custom = sorted(g.subjects(RDF.type, SH.ConstraintComponent), key=str)
-        if custom:
-            raise ConfigError(f"custom constraint component {node_id(custom[0])}: ogpkg checks "
-                              "SHACL Core and sh:sparql constraints only")
+        self.components = self._components()
         node_shapes = set(g.subjects(RDF.type, SH.NodeShape))
         prop_shapes = set(g.subjects(RDF.type, SH.PropertyShape))
         implied: set[Node] = set()
@@ -1642,6 +1715,68 @@ class CompiledShapes:
                 raise ConfigError(f"property shape {node_id(node)} has no sh:path")
             path = parse_path(g, paths[0]) if paths else None
             self.by_node[node] = ShapeDef(node, path)
+
+    def _components(self) -> list[Component]:
+        """The custom constraint components: instances of sh:ConstraintComponent or of a
+        class below it."""
+        g = self.graph
+        classes = set(g.transitive_subjects(RDFS.subClassOf, SH.ConstraintComponent))
+        nodes = sorted({n for c in classes for n in g.subjects(RDF.type, c)}, key=str)
+        out = []
+        for node in nodes:
+            params = []
+            for param in sorted(g.objects(node, SH.parameter), key=str):
+                path = g.value(param, SH.path)
+                if not isinstance(path, URIRef):
+                    raise ConfigError(f"constraint component {node_id(node)}: each sh:parameter "
+                                      "needs an IRI as sh:path")
+                params.append(Parameter(path, is_true(g.value(param, SH.optional))))
+            out.append(Component(node, params, _first(g, node, SH.validator),
+                                 _first(g, node, SH.nodeValidator),
+                                 _first(g, node, SH.propertyValidator)))
+        return out
+
+    def _custom(self, shape: ShapeDef) -> None:
+        """The constraints of the custom components whose mandatory parameters ``shape``
+        has (SHACL 6.2), checked by the component's validator for that kind of shape."""
+        g, n = self.graph, shape.node
+        for comp in self.components:
+            values = {p.var: _first(g, n, p.path) for p in comp.parameters}
+            if not comp.parameters or any(values[p.var] is None and not p.optional
+                                          for p in comp.parameters):
+                continue
+            bindings = {k: v for k, v in values.items() if v is not None}
+            specific = comp.node_validator if shape.path is None else comp.property_validator
+            validator = specific if specific is not None else comp.validator
+            where = f"shape {shape.label()}, constraint component {show(comp.node)}"
+            if validator is None:
+                if (comp.node, SH.validator, None) in g or any(
+                        g.objects(comp.node, p) for p in (SH.nodeValidator,
+                                                          SH.propertyValidator)):
+                    continue  # SHACL 6.3: no validator for this kind of shape
+                raise ConfigError(f"{where}: the component has no SPARQL validator")
+            messages = lang_messages(g.objects(validator, SH.message)) or lang_messages(
+                g.objects(comp.node, SH.message))
+            prefixes = self._prefixes(validator)
+            prebound = PREBOUND | {"value"} | set(bindings)
+            ask, select = _first(g, validator, SH.ask), _first(g, validator, SH.select)
+            if isinstance(ask, Literal):
+                check_prebinding(str(ask), where, prebound)
+                text = bind_parameters(str(ask), bindings)
+                masked = _masked(text)
+                start, end = masked.find("{"), masked.rfind("}")
+                if not re.search(r"\bASK\b", masked, re.I) or start < 0 or end < start:
+                    raise ConfigError(f"{where}: sh:ask is not an ASK query")
+                prefixes.update(dict(_PREFIX_DECL.findall(text[:start])))
+                shape.constraints.append(AskConstraint(
+                    str(comp.node), text[start + 1:end], prefixes, messages, bindings))
+            elif isinstance(select, Literal):
+                sel = SparqlSelect.parse(validator, bind_parameters(str(select), bindings),
+                                         prefixes, messages, where)
+                shape.constraints.append(SparqlConstraint([sel], str(comp.node), bindings))
+            else:
+                raise ConfigError(f"{where}: the validator {show(validator)} has neither "
+                                  "sh:ask nor sh:select (only SPARQL validators are supported)")
 
     def _shape(self, node: Node, where: ShapeDef) -> ShapeDef:
         shape = self.by_node.get(node)
@@ -1791,6 +1926,7 @@ class CompiledShapes:
                                               lang_messages(g.objects(node, SH.message)), where))
         if selects:
             add(SparqlConstraint(selects))
+        self._custom(shape)
 
     def _qualified(self, shape: ShapeDef, value_shape: ShapeDef) -> None:
         g, n = self.graph, shape.node
