@@ -1443,6 +1443,62 @@ class SparqlSelect:
         return cls(node, prefixes, messages, modifier, projection, select[start + 1:end], tail,
                    bool(re.search(r"[$?]currentShape\b", _masked(select))))
 
+    @property
+    def nested_this(self) -> bool:
+        """Whether ``$this`` is read inside a group that a join with the focus nodes does not
+        reach: a plain group, a UNION branch or a subquery (EXISTS, OPTIONAL and GRAPH
+        groups see the focus node as a join does)."""
+        masked = _masked(self.body)
+        if re.search(r"\bSELECT\b", masked, re.I):
+            return True
+        stack: list[bool] = []  # per open group: whether it is a plain group
+        for m in re.finditer(r"\{|\}|[?$]this\b", masked):
+            token = m.group()
+            if token == "{":
+                before = masked[:m.start()].rstrip()
+                stack.append(not re.search(r"(\bEXISTS|\bOPTIONAL|\bGRAPH\s+\S+)$", before,
+                                           re.I))
+            elif token == "}":
+                if stack:
+                    stack.pop()
+            elif any(stack):
+                return True
+        return False
+
+    def substituted(self, shape: ShapeDef, this: Node) -> str:
+        """The query for one focus node, ``$this`` written in as ``this`` (a term)."""
+        term = sparql_term(this)
+
+        def fill(text: str) -> str:
+            masked = _masked(text)
+            out, last = [], 0
+            pattern = r"\bbound\s*\(\s*[?$]this\s*\)|[?$]this\b"
+            for m in re.finditer(pattern, masked, re.I):
+                out += [text[last:m.start()], "(true)" if m.group().lower().startswith(
+                    "bound") else term]
+                last = m.end()
+            return "".join(out) + text[last:]
+
+        body = self.body
+        masked = _masked(body)
+        for sub in reversed(list(_SUBQUERY.finditer(masked))):
+            a, b = sub.span("projection")
+            projection = re.sub(r"[?$]this\b", "", body[a:b])
+            modifier = re.match(r"\s*(DISTINCT|REDUCED)?\s*", projection, re.I)
+            rest = projection[modifier.end():] if modifier else projection
+            if not rest.strip():
+                projection = projection + " * "
+            body = body[:a] + projection + body[b:]
+        if shape.path is not None:
+            body = _BIND_PATH.sub(lambda m: m.group(1) + shape.path.sparql,  # type: ignore[union-attr]
+                                  body)
+        projection = re.sub(r"[?$]this\b", "", self.projection).strip() or "*"
+        current = ""
+        if self.uses_current_shape:
+            current = f"BIND({sparql_term(shape.node)} AS ?currentShape)"
+        return (f"SELECT {self.modifier} {fill(projection)} WHERE {{ {current} {fill(body)} }}"
+                f"{fill(self.tail)}")
+
     def constant_filters(self) -> list[tuple[int, int, bool, str]]:
         """``FILTER [NOT] EXISTS`` groups at the top of the body that share no variable with
         the rest of the query: (start, end, negated, group). Their value is the same for every
@@ -1532,7 +1588,10 @@ class SparqlConstraint(Constraint):
                 decided = {start: ev.constant(f"SELECT (1 AS ?ogpkg_hit) WHERE {{ {group} }} "
                                               "LIMIT 1", sorted(prefixes.items())) != negated
                            for start, _, negated, group in sel.constant_filters()}
-                rows = ev.select(sel.query(shape, focus, decided), sorted(prefixes.items()))
+                if sel.nested_this:
+                    rows = _one_by_one(ev, sel, shape, focus, sorted(prefixes.items()))
+                else:
+                    rows = ev.select(sel.query(shape, focus, decided), sorted(prefixes.items()))
             except InputError as exc:
                 raise ConfigError(f"shape {shape.label()}, sh:sparql {show(sel.node)}: the "
                                   f"query cannot run: {exc}") from None
@@ -1564,6 +1623,23 @@ class SparqlConstraint(Constraint):
                                    else shape.path, shape, self.component_iri, messages,
                                    shape.blocking))
         return out
+
+
+def _one_by_one(ev: Evaluator, sel: SparqlSelect, shape: ShapeDef, focus: Focus,
+                prefixes: list[tuple[str, str]]) -> list[Row]:
+    """Rows of a query that reads ``$this`` where a join cannot bind it (a nested group, a
+    UNION branch, a subquery): run once per focus node with ``$this`` written in (SHACL's
+    pre-binding). A blank focus node cannot be written in; it is joined as usual."""
+    keys = ev.keys(focus)
+    rows: list[Row] = []
+    if any(isinstance(this, BNode) for _, this in keys):
+        rows += [r for r in ev.select(sel.query(shape, focus), prefixes)
+                 if isinstance(r.get("this"), BNode)]
+    for ctx, this in sorted((k for k in keys if not isinstance(k[1], BNode)), key=str):
+        context = {f"{CTX}{i}": node for i, node in enumerate(ctx)}
+        rows += [{**r, **context, "this": this}
+                 for r in ev.select(sel.substituted(shape, this), prefixes)]
+    return rows
 
 
 def bind_parameters(query: str, bindings: dict[str, Node]) -> str:

@@ -489,7 +489,7 @@ class BlankNodes:
         """The triples of the blank nodes in ``start`` and of every blank node they reach."""
         todo = [n for n in start if isinstance(n, BNode)]
         seen: set[Node] = set(todo)
-        out = []
+        out: list[tuple[Node, Node, Node]] = []
         while todo:
             node = todo.pop()
             for p, o in self.out.get(node, []):
