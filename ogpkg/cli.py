@@ -93,7 +93,7 @@ def open_store(settings: Settings, *, sync: bool = True, quiet: bool = False) ->
     def check(st: Store, graphs: list[str]) -> None:
         report = validate(st, shapes, focus_graphs=None if schema_changed else graphs)
         report_box["r"] = report
-        if not report.conforms:
+        if report.violations():  # warnings and infos do not block
             raise ValidationFailed("the bundled content does not conform to shapes/", report)
 
     with _progress() as progress:

@@ -118,7 +118,8 @@ def _linked(text: str | None, shown: str | None, href: str | None) -> str:
 def _row(r: ValidationResult, lang: str, shared: bool, focus_href: Linker | None,
          path_href: Linker | None) -> str:
     label = r.label(lang)
-    focus = _linked(r.focus, short(r.focus), focus_href(r.focus) if focus_href else None) + (
+    focus = _linked(r.focus, r.focus_name or short(r.focus),
+                    focus_href(r.focus) if focus_href else None) + (
         f' <span class="label">{escape(label)}</span>' if label else "")
     path = None
     if r.path:

@@ -1445,24 +1445,31 @@ class SparqlSelect:
 
     @property
     def nested_this(self) -> bool:
-        """Whether ``$this`` is read inside a group that a join with the focus nodes does not
-        reach: a plain group, a UNION branch or a subquery (EXISTS, OPTIONAL and GRAPH
-        groups see the focus node as a join does)."""
+        """Whether a group nested in the query (a plain group, a UNION branch, a subquery)
+        reads ``$this`` only in expressions (FILTER, BIND) without matching it in a triple
+        pattern: a join with the focus nodes does not reach there, SHACL's pre-binding does.
+        EXISTS, OPTIONAL and GRAPH groups see the focus node as a join does."""
         masked = _masked(self.body)
-        if re.search(r"\bSELECT\b", masked, re.I):
-            return True
-        stack: list[bool] = []  # per open group: whether it is a plain group
-        for m in re.finditer(r"\{|\}|[?$]this\b", masked):
+        # per open group: [plain group?, reads $this in an expression, matches $this]
+        stack: list[list[bool]] = []
+        parens = [0]
+        for m in re.finditer(r"\{|\}|\(|\)|[?$]this\b", masked):
             token = m.group()
             if token == "{":
                 before = masked[:m.start()].rstrip()
-                stack.append(not re.search(r"(\bEXISTS|\bOPTIONAL|\bGRAPH\s+\S+)$", before,
-                                           re.I))
+                plain = not re.search(r"(\bEXISTS|\bOPTIONAL|\bGRAPH\s+\S+)$", before, re.I)
+                stack.append([plain, False, False])
+                parens.append(0)
             elif token == "}":
                 if stack:
-                    stack.pop()
-            elif any(stack):
-                return True
+                    plain, read, matched = stack.pop()
+                    parens.pop()
+                    if plain and read and not matched:
+                        return True
+            elif token in "()":
+                parens[-1] += 1 if token == "(" else -1
+            elif stack:
+                stack[-1][1 if parens[-1] > 0 else 2] = True
         return False
 
     def substituted(self, shape: ShapeDef, this: Node) -> str:

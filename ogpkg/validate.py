@@ -227,6 +227,7 @@ class ValidationReport:
             },
             "results": [{
                 "severity": r.severity, "focus": r.focus, "focus_label": r.label(lang),
+                "focus_name": r.focus_name or None,
                 "path": r.path, "value": r.value, "shape": r.shape,
                 "shape_name": pick_lang(r.shape_names, lang), "component": r.component,
                 "message": r.message(lang), "messages": dict(sorted(r.messages.items())),
@@ -323,7 +324,8 @@ class ValidationReport:
                 out.append(f"  {shared.pop()}")
             for r in items:
                 label = r.label(lang)
-                line = f"  - {short(r.focus)}" + (f" “{label}”" if label else "")
+                line = f"  - {r.focus_name or short(r.focus)}" + (
+                    f" “{label}”" if label else "")
                 if r.location is not None:
                     line += f"  ({r.location})"
                 out.append(line)

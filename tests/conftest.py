@@ -35,7 +35,7 @@ def built_dir(tmp_path_factory: pytest.TempPathFactory, shapes) -> Path:  # type
 
     def check(st: Store, graphs: list[str]) -> None:
         report = validate(st, shapes)
-        if not report.conforms:
+        if report.violations():
             raise ValidationFailed(report.to_text("en"), report)
 
     with Store(data_dir) as store:

@@ -365,8 +365,9 @@ def test_json_report_has_one_stable_shape(invalid: ValidationReport) -> None:
                               "elapsed_s": round(invalid.elapsed_s, 4)}
     results = doc["results"]
     assert isinstance(results, list) and len(results) == len(invalid.results)
-    assert all(set(r) == {"severity", "focus", "focus_label", "path", "value", "shape",
-                          "shape_name", "component", "message", "messages", "location"}
+    assert all(set(r) == {"severity", "focus", "focus_label", "focus_name", "path", "value",
+                          "shape", "shape_name", "component", "message", "messages",
+                          "location"}
                for r in results)
     [name] = [r for r in results if r["component"].endswith("#MaxCountConstraintComponent")
               and r["path"] == EX + "name"]
