@@ -10,6 +10,8 @@ from pathlib import Path
 
 import httpx
 import pytest
+from rdflib import Graph, Literal, Namespace, URIRef
+from rdflib.namespace import SH
 from typer.testing import CliRunner
 
 from ogpkg.cli import app
@@ -39,7 +41,6 @@ commitment:MA-2021-90 a ogp:Commitment ;
     ] .
 """
 GRAPH = "https://w3id.org/ogp-kg/graph/contribution/test-blank-nodes"
-INSTANT = "https://w3id.org/ogp-kg/shapes/InstantShape"
 EXPECTED = {("Violation", "commitment:MA-2021-90 dcterms:temporal [ time:hasEnd [ … ] ]",
              "http://www.w3.org/ns/shacl#MinCountConstraintComponent")}
 
@@ -138,14 +139,14 @@ ex:box ex:holds [ a ex:Thing ; ex:colour "red" ] .
     run = CliRunner().invoke(app, ["validate", str(data), "--shapes", str(shapes),
                                    "--report", "turtle"])
     assert run.exit_code == 1, run.output
-    from rdflib import Graph, Literal, Namespace, URIRef
-    from rdflib.namespace import SH
-
     ex = Namespace("http://example.org/")
     g = Graph().parse(data=run.stdout, format="turtle")
     [focus] = g.objects(None, SH.focusNode)
     assert g.value(focus, URIRef(ex.colour)) == Literal("red")
     [shape] = g.objects(None, SH.sourceShape)
     assert g.value(shape, SH.minCount) == Literal(1)
-    text = CliRunner().invoke(app, ["validate", str(data), "--shapes", str(shapes)])
-    assert "ex:box ex:holds [ … ]" in text.stdout or "<http://example.org/box>" in text.stdout
+    as_json = CliRunner().invoke(app, ["validate", str(data), "--shapes", str(shapes),
+                                       "--report", "json"])
+    [result] = json.loads(as_json.stdout)["results"]
+    assert result["focus_name"] == "<http://example.org/box> <http://example.org/holds> [ … ]"
+    assert result["location"] == {"source": str(data), "line": 2}

@@ -14,9 +14,11 @@ it). Without it the tests are skipped, except under CI, where its absence fails.
 
 from __future__ import annotations
 
+import logging
 import os
 import subprocess
 import sys
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -80,8 +82,17 @@ class Case:
 
 
 def parse(path: Path) -> Graph:
+    """A manifest (its ill-formed literals are test data: rdflib's log about them is muted)."""
     graph = Graph()
-    graph.parse(path, format="turtle")
+    log = logging.getLogger("rdflib.term")
+    level = log.level
+    log.setLevel(logging.CRITICAL)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserWarning)
+            graph.parse(path, format="turtle")
+    finally:
+        log.setLevel(level)
     return graph
 
 
@@ -243,9 +254,9 @@ def test_w3c_shacl_through_the_installed_command(case_id: str) -> None:
 
 
 def test_the_suite_has_every_test() -> None:
-    """No test is dropped on the way: the manifests list 121 tests (core and SPARQL)."""
+    """No test is dropped on the way: the manifests list 98 core and 22 SPARQL tests."""
     if SUITE is None:
         pytest.skip("the W3C SHACL test suite (../shared/w3c/shacl) is not here")
     assert len(CASES) == len({c.id for c in CASES})
-    assert sum(c.id.startswith("core/") for c in CASES) >= 98
-    assert sum(c.id.startswith("sparql/") for c in CASES) >= 20
+    assert sum(c.id.startswith("core/") for c in CASES) == 98
+    assert sum(c.id.startswith("sparql/") for c in CASES) == 22
