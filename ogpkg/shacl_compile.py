@@ -453,6 +453,11 @@ def show_path(path: PropertyPath) -> str:
 
 # --------------------------------------------------------------------------- evaluator
 
+#: (focus node, path, value as stored) -> the literals the data wrote that the store keeps as
+#: that value (``"5"^^xsd:byte`` and ``"5"^^xsd:integer`` are both stored as the latter)
+Originals = Callable[[Node, "PropertyPath", Node], list[Node]]
+
+
 class Evaluator:
     """Runs compiled shapes through ``select``; one instance per validation run.
 
@@ -466,8 +471,11 @@ class Evaluator:
     INLINE_LIMIT = 1000
 
     def __init__(self, shapes: CompiledShapes, select: Select, *,
-                 focus_graphs: list[str] | None = None, workers: int = 1) -> None:
+                 focus_graphs: list[str] | None = None, workers: int = 1,
+                 originals: Originals | None = None) -> None:
         self.shapes = shapes
+        #: the literals as the data wrote them, when known (see :data:`Originals`)
+        self.originals = originals
         self._select = select
         self.focus_graphs = focus_graphs
         self.workers = workers
@@ -888,9 +896,26 @@ class DatatypeConstraint(Constraint):
 
     def evaluate(self, ev: Evaluator, shape: ShapeDef, focus: Focus,
                  stack: tuple[str, ...]) -> list[Finding]:
+        if ev.originals is not None and self.datatype in INTEGER_RANGES and shape.path:
+            return self._as_written(ev, shape, focus)
         cond = f"FILTER(!COALESCE({self.ok_expression()}, false))"
         return self._value_findings(ev, shape, focus, cond,
                                     lambda v: datatype_matches(v, self.datatype))
+
+    def _as_written(self, ev: Evaluator, shape: ShapeDef, focus: Focus) -> list[Finding]:
+        """A derived integer type checked on the literals as the data wrote them: the store
+        cannot tell ``"5"^^xsd:integer`` from ``"5"^^xsd:byte``, the data can."""
+        assert ev.originals is not None and shape.path is not None
+        out = []
+        for row in self._rows(ev, shape, focus, "FILTER(isLiteral(?value))"):
+            for lit in ev.originals(row["this"], shape.path, row["value"]):
+                if not (isinstance(lit, Literal) and lit.datatype == self.datatype
+                        and not lit.ill_typed):
+                    out.append(shape.finding(focus.key(row), self.component, lit,
+                                             default=self.messages()))
+        non_literals = self._rows(ev, shape, focus, "FILTER(!isLiteral(?value))")
+        return out + [shape.finding(focus.key(r), self.component, r["value"],
+                                    default=self.messages()) for r in non_literals]
 
 
 _NODE_KINDS = {

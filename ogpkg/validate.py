@@ -40,6 +40,7 @@ from ogpkg.shacl_compile import (
     CompiledShapes,
     Evaluator,
     Finding,
+    Originals,
     PropertyPath,
     ShapeDef,
     compact,
@@ -417,7 +418,8 @@ Locate = Callable[[str], Location | None]
 
 def validate(target: Queryable, shapes: Shapes, *, focus_graphs: list[str] | None = None,
              locate: Locate | None = None, lang_fallback: str = "en",
-             max_literal_bytes: int | None = None) -> ValidationReport:
+             max_literal_bytes: int | None = None,
+             originals: Originals | None = None) -> ValidationReport:
     """Validate ``target`` (store, snapshot or MemoryDataset) with compiled SPARQL.
 
     ``target`` holds the data, the ontology and the entities the data refers to. With
@@ -425,6 +427,8 @@ def validate(target: Queryable, shapes: Shapes, *, focus_graphs: list[str] | Non
     nodes (values are still read from the whole dataset). ``locate`` maps a focus node
     (IRI or ``_:id``) to where it is defined. ``max_literal_bytes`` adds a check that no
     literal in the focus graphs (or anywhere, without them) is longer than that.
+    ``originals`` gives the literals as the data wrote them, where the store changed them
+    (derived integer types are then checked as written).
 
     Raises :class:`ConfigError` when a SPARQL-based constraint of the shapes cannot run, and
     whatever the target raises when it cannot be read (:class:`StoreError`).
@@ -435,7 +439,8 @@ def validate(target: Queryable, shapes: Shapes, *, focus_graphs: list[str] | Non
         return target.select(query, union=True)
 
     workers = min(4, os.cpu_count() or 1)
-    evaluator = Evaluator(shapes.compiled, select, focus_graphs=focus_graphs, workers=workers)
+    evaluator = Evaluator(shapes.compiled, select, focus_graphs=focus_graphs, workers=workers,
+                          originals=originals)
     select("SELECT (1 AS ?ready) WHERE {}")  # a dataset builds its union on the first query
     with _quiet_rdflib(), ThreadPoolExecutor(1) as aside:
         # the literal-size check reads every triple once: it runs beside the shapes
@@ -914,11 +919,10 @@ def validate_files(data: Iterable[Path], shapes: Shapes | Iterable[Path], *,
                 return found
         return None
 
-    report = validate(target, compiled, locate=locate, lang_fallback=lang_fallback)
-    if any(t is not None and t.startswith('"') for r in report.results
-           for t in (r.focus, r.value)):
-        written = AsWritten(source, compiled.graph)
-        report.results = [written.result(r) for r in report.results]
+    written = AsWritten(source, compiled.graph)
+    report = validate(target, compiled, locate=locate, lang_fallback=lang_fallback,
+                      originals=written.originals)
+    report.results = [written.result(r) for r in report.results]
     return report
 
 
@@ -974,6 +978,19 @@ class AsWritten:
             if key[1] != ("lexical", str(stored)):
                 options = options | self.index().get((key[0], ("lexical", str(stored))), set())
         return options.pop() if len(options) == 1 else text
+
+    def originals(self, focus: Node, path: PropertyPath, stored: Node) -> list[Node]:
+        """The literals of ``focus`` along ``path`` (one predicate) that the store keeps as
+        ``stored``; ``[stored]`` when there is no telling."""
+        key = self._key(stored) if isinstance(stored, Literal) else None
+        if path.iri is None or key is None:
+            return [stored]
+        found: list[Node] = [o for o in self.graph.objects(focus, URIRef(path.iri))
+                 if isinstance(o, Literal) and (self._key(o) == key or (
+                     o.ill_typed and key[0] == (_XSD.integer if o.datatype in _DERIVED_INTEGERS
+                                                else o.datatype)
+                     and str(o) == str(stored)))]
+        return found or [stored]
 
     def result(self, r: ValidationResult) -> ValidationResult:
         focus = self.term(r.focus) or r.focus
