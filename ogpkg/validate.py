@@ -139,6 +139,8 @@ class ValidationResult:
     #: a blank focus node named readably: the path to it from the nearest IRI, e.g.
     #: ``<…/plan/X> ogp:hasCommitment [ … ]``, or its own triples ("" for an IRI)
     focus_name: str = field(default="", compare=False, repr=False)
+    #: a blank value named the same way
+    value_name: str = field(default="", compare=False, repr=False)
 
     @property
     def key(self) -> tuple[str, str | None, str | None, str, str, str]:
@@ -185,9 +187,10 @@ class ValidationReport:
     def comparison_keys(self) -> set[tuple[object, ...]]:
         """(focus, path, value by meaning, shape, component, severity) of every result: how
         reports of the two engines are compared (the store writes derived integer types as
-        ``xsd:integer`` and values in canonical form)."""
-        return {(r.focus, r.path, canonical_value(r.value), r.shape, r.component, r.severity)
-                for r in self.results}
+        ``xsd:integer`` and values in canonical form; blank nodes by their names, since each
+        engine's parse gives them ids of its own)."""
+        return {(r.focus_name or r.focus, r.path, r.value_name or canonical_value(r.value),
+                 r.shape, r.component, r.severity) for r in self.results}
 
     def violations(self) -> list[ValidationResult]:
         """Results of severity sh:Violation or of a severity SHACL does not define."""
@@ -250,7 +253,7 @@ class ValidationReport:
                 "location": r.location.as_dict() if r.location else None,
                 "focus_labels": r.focus_labels, "shape_names": r.shape_names,
                 "shape_label": r.shape_label, "path_turtle": r.path_turtle,
-                "focus_name": r.focus_name,
+                "focus_name": r.focus_name, "value_name": r.value_name,
             } for r in self.results],
         }
 
@@ -265,7 +268,7 @@ class ValidationReport:
                 r["shape"], r["component"], dict(r.get("messages") or {}),
                 Location(**loc) if loc else None, dict(r.get("focus_labels") or {}),
                 dict(r.get("shape_names") or {}), r.get("shape_label") or "",
-                r.get("path_turtle"), r.get("focus_name") or ""))
+                r.get("path_turtle"), r.get("focus_name") or "", r.get("value_name") or ""))
         return cls(results, bool(record["conforms"]), str(record["engine"]),
                    int(record["focus_count"]), int(record["shapes_count"]),
                    float(record["elapsed_s"]), str(record.get("described") or ""))
@@ -450,8 +453,7 @@ def validate(target: Queryable, shapes: Shapes, *, focus_graphs: list[str] | Non
         blanks = BlankNodes.read(select, findings, focus_graphs)
         results = _results(findings, lambda nodes: _labels_sparql(select, nodes), blanks.locate(
             locate), lang_fallback)
-        results = [replace(r, focus_name=blanks.name(r.focus)) if r.focus.startswith("_:")
-                   else r for r in results]
+        results = blanks.named(results)
         if long_literals is not None:
             results += long_literals.result()
     report = _report(results, "fast", evaluator.focus_count(), len(shapes), start)
@@ -536,6 +538,13 @@ class BlankNodes:
         iri, preds = found
         text = " [ ".join(compact(str(p)) for p in preds)
         return f"{compact(str(iri))} {text} [ … ]" + " ]" * (len(preds) - 1)
+
+    def named(self, results: list[ValidationResult]) -> list[ValidationResult]:
+        """``results`` with their blank focus nodes and values named (:meth:`name`)."""
+        return [replace(r, focus_name=self.name(r.focus) if r.focus.startswith("_:") else "",
+                        value_name=self.name(r.value) if r.value and r.value.startswith("_:")
+                        else "") if "_:" in (r.focus[:2], (r.value or "")[:2]) else r
+                for r in results]
 
     def locate(self, locate: Locate | None) -> Locate | None:
         """``locate``, asked about the nearest IRI above a blank node when it does not know
@@ -737,6 +746,9 @@ def validate_pyshacl(data: Graph | Dataset, shapes: Shapes, *,
             findings = [f for f in findings if node_id(f.focus) in wanted]
         results = _results(findings, lambda nodes: _labels_graph(union, nodes), locate,
                            lang_fallback)
+        if any("_:" in (r.focus[:2], (r.value or "")[:2]) for r in results):
+            results = BlankNodes([t for t in union if isinstance(t[0], BNode)
+                                  or isinstance(t[2], BNode)]).named(results)
     return _report(results, "pyshacl", _focus_count_graph(union, shapes.compiled, focus_nodes),
                    len(shapes), start)
 
