@@ -124,7 +124,8 @@ def _row(r: ValidationResult, lang: str, shared: bool, focus_href: Linker | None
     path = None
     if r.path:
         path = _linked(r.path, short_path(r.path), path_href(r.path) if path_href else None)
-    cells = [focus, path or "", _code(r.value, short(r.value) if r.value else None)]
+    cells = [focus, path or "", _code(r.value, r.value_name or (short(r.value) if r.value
+                                                                else None))]
     if not shared:
         cells.append(escape(r.message(lang)))
     cells.append(where(r.location, lang) if r.location else "")

@@ -336,7 +336,7 @@ class ValidationReport:
                 if r.path is not None:
                     out.append(f"      {t['path']}: {short_path(r.path)}")
                 if r.value is not None:
-                    out.append(f"      {t['value']}: {short(r.value)}")
+                    out.append(f"      {t['value']}: {r.value_name or short(r.value)}")
                 if len({x.message(lang) for x in items}) > 1:
                     out.append(f"      {t['message']}: {r.message(lang)}")
         return "\n".join(out) + "\n"
