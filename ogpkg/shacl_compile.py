@@ -19,9 +19,15 @@ Semantics follow pySHACL run with ``allow_warnings=True`` and ``advanced=True``:
 shape whose severity is sh:Warning or sh:Info always conforms; ``sh:node`` fails on any
 nested result; ``sh:or``/``sh:and``/``sh:xone``/``sh:not``/qualified shapes look at conformance.
 
-One deliberate difference: the store keeps derived integer types (``xsd:nonNegativeInteger``,
-``xsd:int`` ...) as ``xsd:integer``, so ``sh:datatype xsd:nonNegativeInteger`` accepts an
-``xsd:integer`` in the type's range (the store cannot tell the two apart).
+The store keeps derived integer types (``xsd:nonNegativeInteger``, ``xsd:int`` ...) as
+``xsd:integer``, so ``sh:datatype xsd:nonNegativeInteger`` accepts an ``xsd:integer`` in the
+type's range (the store cannot tell the two apart) — unless the evaluator is given the
+literals as the data wrote them (:data:`Originals`, as ``ogpkg validate --shapes`` does).
+
+SHACL-SPARQL: ``sh:sparql`` constraints, SPARQL-based targets and custom constraint
+components (ASK and SELECT validators). A query is joined with the focus set; one that reads
+``$this`` where a join cannot bind it (a nested group, a UNION branch, a subquery) runs once
+per focus node with ``$this`` written in, which is SHACL's pre-binding.
 """
 
 from __future__ import annotations
