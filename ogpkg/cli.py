@@ -36,7 +36,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 out = Console()
-err = Console(stderr=True)
+err = Console(stderr=True, soft_wrap=True)  # paths and messages stay whole
 
 DataDir = Annotated[Path | None, typer.Option(
     "--data-dir", help=f"Store directory (default: OGPKG_DATA_DIR, else {Settings().data_dir})."
