@@ -78,7 +78,7 @@ def run_checks(store: Store, settings: Settings, *, engine: str = "fast",
         reports.append(validate_pyshacl(ds, shapes))
     for rep in reports:
         console.print(rep.to_text(settings.lang), markup=False, highlight=False)
-        ok = ok and rep.conforms
+        ok = ok and not rep.violations()  # warnings and infos are reported, not failures
     for qc in run_qc(snap, root):
         mark = "[green]✓[/]" if not qc.rows else "[red]✗[/]"
         console.print(f"{mark} {qc.name}: {qc.title} — {len(qc.rows)} row(s)")

@@ -36,7 +36,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 out = Console()
-err = Console(stderr=True)
+err = Console(stderr=True, soft_wrap=True)  # paths and messages stay whole
 
 DataDir = Annotated[Path | None, typer.Option(
     "--data-dir", help=f"Store directory (default: OGPKG_DATA_DIR, else {Settings().data_dir})."
@@ -185,6 +185,9 @@ app.command("load", help="Same as ingest.")(ingest)
 @app.command()
 def validate(
     files: Annotated[list[Path], typer.Argument(help="RDF files or CSV templates to check.")],
+    shapes: Annotated[list[Path] | None, typer.Option(
+        "--shapes", help="Validate against the shapes of this file alone (repeatable): the "
+        "data files are read as one graph, without the ontology or the store.")] = None,
     report: ReportFormat = "text",
     report_out: ReportOut = None,
     lang: Lang = None,
@@ -192,10 +195,46 @@ def validate(
     content_dir: ContentDir = None,
 ) -> None:
     """Check data against the shapes (with the ontology and the store's entities); write
-    nothing. Exit 0 conforms, 1 does not conform, 2 unreadable."""
+    nothing. With --shapes, check any data against any shapes. Exit 0 conforms, 1 does not
+    conform, 2 unreadable."""
+    if shapes:
+        _validate_standalone(files, shapes, report=report, report_out=report_out, lang=lang)
     _run_contribution(files, dry_run=True, graph=None, contributor=None, report=report,
                       report_out=report_out, lang=lang, data_dir=data_dir,
                       content_dir=content_dir)
+
+
+REPORT_FORMATS = ("text", "json", "turtle", "html", "csv")
+
+
+def _check_report_format(report: str) -> None:
+    if report not in REPORT_FORMATS:
+        _fail(OgpkgError(f"unknown report format '{report}': use text, json, turtle, html "
+                         "or csv"), 2)
+
+
+def _validate_standalone(files: list[Path], shapes: list[Path], *, report: str,
+                         report_out: Path | None, lang: str | None) -> None:
+    """``ogpkg validate DATA --shapes SHAPES``: the data files against those shapes only."""
+    from ogpkg.validate import validate_files
+
+    settings = _settings(lang=lang)
+    _check_report_format(report)
+    try:
+        result = validate_files(files, shapes, lang_fallback=settings.lang)
+    except OgpkgError as exc:
+        _fail(exc)
+        raise
+    _emit_report(result, report, report_out, settings.lang)
+    names = ", ".join(str(f) for f in files)
+    if result.conforms:
+        err.print(f"[green]✓[/] {names}: conforms to {', '.join(str(s) for s in shapes)}",
+                  highlight=False)
+    else:
+        err.print(f"[red]✗[/] {names}: does not conform to "
+                  f"{', '.join(str(s) for s in shapes)} ({len(result.results)} result(s))",
+                  highlight=False)
+    raise typer.Exit(0 if result.conforms else 1)
 
 
 def _run_contribution(files: list[Path], *, dry_run: bool, graph: str | None,
@@ -206,9 +245,7 @@ def _run_contribution(files: list[Path], *, dry_run: bool, graph: str | None,
     from ogpkg.ingest import read_input
 
     settings = _settings(data_dir=data_dir, content_dir=content_dir, lang=lang)
-    if report not in ("text", "json", "turtle", "html", "csv"):
-        _fail(OgpkgError(f"unknown report format '{report}': use text, json, turtle, html "
-                         "or csv"), 2)
+    _check_report_format(report)
     if graph is not None and len(files) > 1:
         _fail(OgpkgError("--graph takes one file at a time"), 2)
     gate = open_gate(settings, quiet=True)

@@ -75,8 +75,8 @@ class Settings:
         "help": "Bearer token for writes (update, graph store, publish). Empty: writes off."})
     query_timeout_s: float = field(default=10.0, metadata={
         "help": "Default deadline of one query, in seconds; a request may ask for less."})
-    query_workers: int = field(default=6, metadata={
-        "help": "Query worker processes (queries running at once)."})
+    query_workers: int = field(default=0, metadata={
+        "help": "Query worker processes (queries running at once); 0: one per CPU core."})
     max_waiting: int = field(default=32, metadata={
         "help": "Queries that may wait for a free worker; beyond that: 503 with Retry-After."})
     client_max_running: int = field(default=3, metadata={

@@ -90,12 +90,14 @@ def _linked(text: str | None, shown: str | None, href: str | None) -> str:
 def _row(r: ValidationResult, lang: str, shared: bool, focus_href: Linker | None,
          path_href: Linker | None) -> str:
     label = r.label(lang)
-    focus = _linked(r.focus, short(r.focus), focus_href(r.focus) if focus_href else None) + (
+    focus = _linked(r.focus, r.focus_name or short(r.focus),
+                    focus_href(r.focus) if focus_href else None) + (
         f' <span class="label">{escape(label)}</span>' if label else "")
     path = None
     if r.path:
         path = _linked(r.path, short_path(r.path), path_href(r.path) if path_href else None)
-    cells = [focus, path or "", _code(r.value, short(r.value) if r.value else None)]
+    cells = [focus, path or "", _code(r.value, r.value_name or (short(r.value) if r.value
+                                                                else None))]
     if not shared:
         cells.append(escape(r.message(lang)))
     cells.append(where(r.location, lang) if r.location else "")

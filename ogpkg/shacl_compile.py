@@ -19,9 +19,15 @@ Semantics follow pySHACL run with ``allow_warnings=True`` and ``advanced=True``:
 shape whose severity is sh:Warning or sh:Info always conforms; ``sh:node`` fails on any
 nested result; ``sh:or``/``sh:and``/``sh:xone``/``sh:not``/qualified shapes look at conformance.
 
-One deliberate difference: the store keeps derived integer types (``xsd:nonNegativeInteger``,
-``xsd:int`` ...) as ``xsd:integer``, so ``sh:datatype xsd:nonNegativeInteger`` accepts an
-``xsd:integer`` in the type's range (the store cannot tell the two apart).
+The store keeps derived integer types (``xsd:nonNegativeInteger``, ``xsd:int`` ...) as
+``xsd:integer``, so ``sh:datatype xsd:nonNegativeInteger`` accepts an ``xsd:integer`` in the
+type's range (the store cannot tell the two apart) — unless the evaluator is given the
+literals as the data wrote them (:data:`Originals`, as ``ogpkg validate --shapes`` does).
+
+SHACL-SPARQL: ``sh:sparql`` constraints, SPARQL-based targets and custom constraint
+components (ASK and SELECT validators). A query is joined with the focus set; one that reads
+``$this`` where a join cannot bind it (a nested group, a UNION branch, a subquery) runs once
+per focus node with ``$this`` written in, which is SHACL's pre-binding.
 """
 
 from __future__ import annotations
@@ -45,6 +51,7 @@ from ogpkg.namespaces import PREFIXES
 SH = Namespace("http://www.w3.org/ns/shacl#")
 OWL_CLASS = URIRef("http://www.w3.org/2002/07/owl#Class")
 OWL_ONTOLOGY = URIRef("http://www.w3.org/2002/07/owl#Ontology")
+OWL_IMPORTS = URIRef("http://www.w3.org/2002/07/owl#imports")
 
 Row = dict[str, Node]
 #: runs a complete SELECT query and returns its rows as dicts of rdflib terms
@@ -222,10 +229,14 @@ class Finding:
     component: str
     messages: dict[str, str]
     blocking: bool = True
+    #: the (context, focus node) of the focus set being evaluated that this finding counts
+    #: against, when it is about another node (a value node checked by the property shapes
+    #: of a property shape)
+    owner: Key | None = None
 
     @property
     def key(self) -> Key:
-        return self.ctx, self.focus
+        return self.owner if self.owner is not None else (self.ctx, self.focus)
 
 
 def parent_key(key: Key) -> tuple[tuple[Node, ...], Node, Node]:
@@ -448,6 +459,11 @@ def show_path(path: PropertyPath) -> str:
 
 # --------------------------------------------------------------------------- evaluator
 
+#: (focus node, path, value as stored) -> the literals the data wrote that the store keeps as
+#: that value (``"5"^^xsd:byte`` and ``"5"^^xsd:integer`` are both stored as the latter)
+Originals = Callable[[Node, "PropertyPath", Node], list[Node]]
+
+
 class Evaluator:
     """Runs compiled shapes through ``select``; one instance per validation run.
 
@@ -461,8 +477,11 @@ class Evaluator:
     INLINE_LIMIT = 1000
 
     def __init__(self, shapes: CompiledShapes, select: Select, *,
-                 focus_graphs: list[str] | None = None, workers: int = 1) -> None:
+                 focus_graphs: list[str] | None = None, workers: int = 1,
+                 originals: Originals | None = None) -> None:
         self.shapes = shapes
+        #: the literals as the data wrote them, when known (see :data:`Originals`)
+        self.originals = originals
         self._select = select
         self.focus_graphs = focus_graphs
         self.workers = workers
@@ -516,8 +535,16 @@ class Evaluator:
 
     def _child(self, shape: ShapeDef, child: ShapeDef, focus: Focus,
                stack: tuple[str, ...]) -> list[Finding]:
-        """Findings of the property shape ``child`` of ``shape``."""
-        found = self.evaluate(child, focus, stack)
+        """Findings of the property shape ``child`` of ``shape``: over the focus nodes of a
+        node shape, over the value nodes of a property shape (SHACL 4.8.2), each counted
+        against the focus node it is a value of."""
+        if shape.path is None:
+            found = self.evaluate(child, focus, stack)
+        else:
+            found = self.evaluate(child, values_focus(shape, focus), stack)
+            for f in found:
+                ctx, _ = f.key
+                f.owner = (ctx[:-1], ctx[-1])
         for f in found:
             f.blocking = f.blocking and shape.blocking
         return found
@@ -769,6 +796,8 @@ class Constraint:
 
 @dataclass
 class ClassConstraint(Constraint):
+    """``sh:class``: each class is a constraint of its own (one result per class missed)."""
+
     classes: list[Node]
     component = "ClassConstraintComponent"
 
@@ -780,7 +809,9 @@ class ClassConstraint(Constraint):
         out = []
         for c in self.classes:
             cond = f"FILTER NOT EXISTS {{ {ev.instance_test('?value', c)} }}"
-            out.extend(self._value_findings(ev, shape, focus, cond))
+            default = generated_messages(self.component, show(c))
+            out += [shape.finding(focus.key(row), self.component, row["value"], default=default)
+                    for row in self._rows(ev, shape, focus, cond)]
         return out
 
 
@@ -823,6 +854,8 @@ def datatype_matches(value: Node, dt: Node) -> bool:
     if dt == XSD.dateTimeStamp and value.datatype == XSD.dateTime and not value.ill_typed:
         return getattr(value.value, "tzinfo", None) is not None
     if value.datatype == dt:
+        if dt == XSD.boolean and str(value) not in ("true", "false", "1", "0"):
+            return False  # rdflib reads any other text as false
         return value.ill_typed is not True and _actual_datatype(value, dt)
     if dt == RDFS.Literal:
         return True
@@ -869,9 +902,26 @@ class DatatypeConstraint(Constraint):
 
     def evaluate(self, ev: Evaluator, shape: ShapeDef, focus: Focus,
                  stack: tuple[str, ...]) -> list[Finding]:
+        if ev.originals is not None and self.datatype in INTEGER_RANGES and shape.path:
+            return self._as_written(ev, shape, focus)
         cond = f"FILTER(!COALESCE({self.ok_expression()}, false))"
         return self._value_findings(ev, shape, focus, cond,
                                     lambda v: datatype_matches(v, self.datatype))
+
+    def _as_written(self, ev: Evaluator, shape: ShapeDef, focus: Focus) -> list[Finding]:
+        """A derived integer type checked on the literals as the data wrote them: the store
+        cannot tell ``"5"^^xsd:integer`` from ``"5"^^xsd:byte``, the data can."""
+        assert ev.originals is not None and shape.path is not None
+        out = []
+        for row in self._rows(ev, shape, focus, "FILTER(isLiteral(?value))"):
+            for lit in ev.originals(row["this"], shape.path, row["value"]):
+                if not (isinstance(lit, Literal) and lit.datatype == self.datatype
+                        and not lit.ill_typed):
+                    out.append(shape.finding(focus.key(row), self.component, lit,
+                                             default=self.messages()))
+        non_literals = self._rows(ev, shape, focus, "FILTER(!isLiteral(?value))")
+        return out + [shape.finding(focus.key(r), self.component, r["value"],
+                                    default=self.messages()) for r in non_literals]
 
 
 _NODE_KINDS = {
@@ -1328,6 +1378,32 @@ _VARIABLE = re.compile(r"[?$]([A-Za-z_0-9]\w*)")
 _SPECIAL_VARIABLES = frozenset({"this", "value", "PATH", "currentShape", "shapesGraph"})
 
 
+#: variables that SHACL-SPARQL binds before a constraint's query runs
+PREBOUND = frozenset({"this", "currentShape", "shapesGraph"})
+_SUBQUERY = re.compile(r"\bSELECT\b(?P<projection>.*?)(?=\bWHERE\b|\{)", re.I | re.S)
+
+
+def check_prebinding(query: str, where: str, prebound: Iterable[str]) -> None:
+    """Refuse what SHACL 5.2.1 forbids in a query with pre-bound variables: MINUS, SERVICE,
+    VALUES, assigning a pre-bound variable, and a subquery that does not return ``$this``.
+    Raises :class:`ConfigError` naming ``where``."""
+    masked = _masked(query)
+    keyword = re.search(r"\b(MINUS|SERVICE|VALUES)\b", masked, re.I)
+    if keyword:
+        raise ConfigError(f"{where}: {keyword.group(1).upper()} is not allowed in a SHACL "
+                          "query with pre-bound variables (SHACL 5.2.1)")
+    names = "|".join(re.escape(n) for n in sorted(prebound))
+    assigned = re.search(rf"\bAS\s+[?$]({names})\b", masked)
+    if assigned:
+        raise ConfigError(f"{where}: the query assigns ${assigned.group(1)}, which SHACL binds "
+                          "before the query runs (SHACL 5.2.1)")
+    outer = re.search(r"\b(SELECT|ASK)\b", masked, re.I)
+    start = outer.end() if outer else 0
+    for sub in _SUBQUERY.finditer(masked, start):
+        if not re.search(r"[?$]this\b", sub.group("projection")):
+            raise ConfigError(f"{where}: a subquery must return $this (SHACL 5.2.1)")
+
+
 def _masked(text: str) -> str:
     """``text`` with strings, IRIs and comments blanked out (same length)."""
     return _MASK.sub(lambda m: " " * len(m.group()), text)
@@ -1393,8 +1469,73 @@ class SparqlSelect:
                               "nodes at once; rewrite the query without them")
         if re.search(r"[$?]shapesGraph\b", _masked(select)):
             raise ConfigError(f"{where}: $shapesGraph is not supported")
+        if not target:
+            check_prebinding(select, where, PREBOUND)
         return cls(node, prefixes, messages, modifier, projection, select[start + 1:end], tail,
                    bool(re.search(r"[$?]currentShape\b", _masked(select))))
+
+    @property
+    def nested_this(self) -> bool:
+        """Whether a group nested in the query (a plain group, a UNION branch, a subquery)
+        reads ``$this`` only in expressions (FILTER, BIND) without matching it in a triple
+        pattern: a join with the focus nodes does not reach there, SHACL's pre-binding does.
+        EXISTS, OPTIONAL and GRAPH groups see the focus node as a join does."""
+        masked = _masked(self.body)
+        # per open group: [plain group?, reads $this in an expression, matches $this]
+        stack: list[list[bool]] = []
+        parens = [0]
+        for m in re.finditer(r"\{|\}|\(|\)|[?$]this\b", masked):
+            token = m.group()
+            if token == "{":
+                before = masked[:m.start()].rstrip()
+                plain = not re.search(r"(\bEXISTS|\bOPTIONAL|\bGRAPH\s+\S+)$", before, re.I)
+                stack.append([plain, False, False])
+                parens.append(0)
+            elif token == "}":
+                if stack:
+                    plain, read, matched = stack.pop()
+                    parens.pop()
+                    if plain and read and not matched:
+                        return True
+            elif token in "()":
+                parens[-1] += 1 if token == "(" else -1
+            elif stack:
+                stack[-1][1 if parens[-1] > 0 else 2] = True
+        return False
+
+    def substituted(self, shape: ShapeDef, this: Node) -> str:
+        """The query for one focus node, ``$this`` written in as ``this`` (a term)."""
+        term = sparql_term(this)
+
+        def fill(text: str) -> str:
+            masked = _masked(text)
+            out, last = [], 0
+            pattern = r"\bbound\s*\(\s*[?$]this\s*\)|[?$]this\b"
+            for m in re.finditer(pattern, masked, re.I):
+                out += [text[last:m.start()], "(true)" if m.group().lower().startswith(
+                    "bound") else term]
+                last = m.end()
+            return "".join(out) + text[last:]
+
+        body = self.body
+        masked = _masked(body)
+        for sub in reversed(list(_SUBQUERY.finditer(masked))):
+            a, b = sub.span("projection")
+            projection = re.sub(r"[?$]this\b", "", body[a:b])
+            modifier = re.match(r"\s*(DISTINCT|REDUCED)?\s*", projection, re.I)
+            rest = projection[modifier.end():] if modifier else projection
+            if not rest.strip():
+                projection = projection + " * "
+            body = body[:a] + projection + body[b:]
+        if shape.path is not None:
+            body = _BIND_PATH.sub(lambda m: m.group(1) + shape.path.sparql,  # type: ignore[union-attr]
+                                  body)
+        projection = re.sub(r"[?$]this\b", "", self.projection).strip() or "*"
+        current = ""
+        if self.uses_current_shape:
+            current = f"BIND({sparql_term(shape.node)} AS ?currentShape)"
+        return (f"SELECT {self.modifier} {fill(projection)} WHERE {{ {current} {fill(body)} }}"
+                f"{fill(self.tail)}")
 
     def constant_filters(self) -> list[tuple[int, int, bool, str]]:
         """``FILTER [NOT] EXISTS`` groups at the top of the body that share no variable with
@@ -1467,8 +1608,13 @@ def fill_message(text: str, row: Row) -> str:
 
 @dataclass
 class SparqlConstraint(Constraint):
+    """``sh:sparql`` constraints, or the SELECT validator of a custom constraint component
+    (``component_iri`` and ``bindings``, its parameters' values, for messages)."""
+
     selects: list[SparqlSelect]
     component = "SPARQLConstraintComponent"
+    component_iri: str = str(SH.SPARQLConstraintComponent)
+    bindings: dict[str, Node] = field(default_factory=dict)
 
     def evaluate(self, ev: Evaluator, shape: ShapeDef, focus: Focus,
                  stack: tuple[str, ...]) -> list[Finding]:
@@ -1480,7 +1626,10 @@ class SparqlConstraint(Constraint):
                 decided = {start: ev.constant(f"SELECT (1 AS ?ogpkg_hit) WHERE {{ {group} }} "
                                               "LIMIT 1", sorted(prefixes.items())) != negated
                            for start, _, negated, group in sel.constant_filters()}
-                rows = ev.select(sel.query(shape, focus, decided), sorted(prefixes.items()))
+                if sel.nested_this:
+                    rows = _one_by_one(ev, sel, shape, focus, sorted(prefixes.items()))
+                else:
+                    rows = ev.select(sel.query(shape, focus, decided), sorted(prefixes.items()))
             except InputError as exc:
                 raise ConfigError(f"shape {shape.label()}, sh:sparql {show(sel.node)}: the "
                                   f"query cannot run: {exc}") from None
@@ -1500,7 +1649,8 @@ class SparqlConstraint(Constraint):
                 templates = dict(shape.messages)
                 templates.update(sel.messages)
                 if templates:
-                    bound = {**row, "value": value} if value is not None else row
+                    bound = {**self.bindings, **row}
+                    bound = {**bound, "value": value} if value is not None else bound
                     messages = {lang: fill_message(t, bound) for lang, t in templates.items()}
                 elif isinstance(message := row.get("message"), Literal):
                     messages = {message.language or "": str(message)}
@@ -1508,9 +1658,96 @@ class SparqlConstraint(Constraint):
                     messages = generated_messages(self.component, show(sel.node))
                 out.append(Finding(key[0], key[1], value,
                                    PropertyPath.of_iri(str(path)) if isinstance(path, URIRef)
-                                   else shape.path, shape, str(SH[self.component]), messages,
+                                   else shape.path, shape, self.component_iri, messages,
                                    shape.blocking))
         return out
+
+
+def _one_by_one(ev: Evaluator, sel: SparqlSelect, shape: ShapeDef, focus: Focus,
+                prefixes: list[tuple[str, str]]) -> list[Row]:
+    """Rows of a query that reads ``$this`` where a join cannot bind it (a nested group, a
+    UNION branch, a subquery): run once per focus node with ``$this`` written in (SHACL's
+    pre-binding). A blank focus node cannot be written in; it is joined as usual."""
+    keys = ev.keys(focus)
+    rows: list[Row] = []
+    if any(isinstance(this, BNode) for _, this in keys):
+        rows += [r for r in ev.select(sel.query(shape, focus), prefixes)
+                 if isinstance(r.get("this"), BNode)]
+    for ctx, this in sorted((k for k in keys if not isinstance(k[1], BNode)), key=str):
+        context = {f"{CTX}{i}": node for i, node in enumerate(ctx)}
+        rows += [{**r, **context, "this": this}
+                 for r in ev.select(sel.substituted(shape, this), prefixes)]
+    return rows
+
+
+def bind_parameters(query: str, bindings: dict[str, Node]) -> str:
+    """``query`` with each ``$name``/``?name`` of ``bindings`` replaced by its value (outside
+    strings, IRIs and comments)."""
+    if not bindings:
+        return query
+    masked = _masked(query)
+    names = "|".join(re.escape(n) for n in sorted(bindings))
+    out, last = [], 0
+    for m in re.finditer(rf"[?$]({names})\b", masked):
+        out += [query[last:m.start()], sparql_term(bindings[m.group(1)])]
+        last = m.end()
+    return "".join(out) + query[last:]
+
+
+@dataclass
+class AskConstraint(Constraint):
+    """The ASK validator of a custom constraint component: a value node is reported when the
+    query, with ``$this``, ``$value`` and the parameters bound, answers false."""
+
+    component_iri: str
+    body: str
+    prefixes: dict[str, str]
+    templates: dict[str, str]
+    bindings: dict[str, Node]
+
+    def evaluate(self, ev: Evaluator, shape: ShapeDef, focus: Focus,
+                 stack: tuple[str, ...]) -> list[Finding]:
+        prefixes = dict(focus.prefixes)
+        _merge_prefixes(prefixes, self.prefixes, shape)
+        query = (f"SELECT DISTINCT {focus.proj} ?value WHERE {{ "
+                 f"{ev.value_pattern(shape, focus)} FILTER NOT EXISTS {{ {self.body} }} }}")
+        try:
+            rows = ev.select(query, sorted(prefixes.items()))
+        except InputError as exc:
+            raise ConfigError(f"shape {shape.label()}, {compact(self.component_iri)}: the "
+                              f"validator cannot run: {exc}") from None
+        out = []
+        for row in rows:
+            bound = {**self.bindings, **row}
+            messages = ({lang: fill_message(t, bound) for lang, t in self.templates.items()}
+                        or generated_messages(self.component_iri))
+            out.append(Finding(*focus.key(row), row["value"], shape.path, shape,
+                               self.component_iri, shape.messages or messages, shape.blocking))
+        return out
+
+
+@dataclass
+class Parameter:
+    """A parameter of a custom constraint component: the shape property that gives its
+    value, and the variable it binds."""
+
+    path: URIRef
+    optional: bool
+
+    @property
+    def var(self) -> str:
+        return re.split(r"[#/:]", str(self.path))[-1]
+
+
+@dataclass
+class Component:
+    """A custom constraint component (SHACL 6) with its SPARQL validators."""
+
+    node: Node
+    parameters: list[Parameter]
+    validator: Node | None
+    node_validator: Node | None
+    property_validator: Node | None
 
 
 # --------------------------------------------------------------------------- compiling
@@ -1521,6 +1758,13 @@ _UNSUPPORTED = {SH.js: "sh:js", SH.expression: "sh:expression", SH.rule: "sh:rul
 def _first(graph: Graph, node: Node, predicate: Node) -> Node | None:
     values = sorted(graph.objects(node, predicate), key=str)
     return values[0] if values else None
+
+
+def is_true(node: Node | None) -> bool:
+    """Whether ``node`` is the literal ``true`` (SHACL names ``true``; ``"1"^^xsd:boolean`` is
+    another term and does not switch a parameter on)."""
+    return (isinstance(node, Literal) and node.datatype == XSD.boolean
+            and str(node) == "true")
 
 
 def _int(graph: Graph, shape: Node, predicate: Node) -> int | None:
@@ -1561,10 +1805,7 @@ class CompiledShapes:
 
     def _discover(self) -> None:
         g = self.graph
-        custom = sorted(g.subjects(RDF.type, SH.ConstraintComponent), key=str)
-        if custom:
-            raise ConfigError(f"custom constraint component {node_id(custom[0])}: ogpkg checks "
-                              "SHACL Core and sh:sparql constraints only")
+        self.components = self._components()
         node_shapes = set(g.subjects(RDF.type, SH.NodeShape))
         prop_shapes = set(g.subjects(RDF.type, SH.PropertyShape))
         implied: set[Node] = set()
@@ -1589,6 +1830,68 @@ class CompiledShapes:
             path = parse_path(g, paths[0]) if paths else None
             self.by_node[node] = ShapeDef(node, path)
 
+    def _components(self) -> list[Component]:
+        """The custom constraint components: instances of sh:ConstraintComponent or of a
+        class below it."""
+        g = self.graph
+        classes = set(g.transitive_subjects(RDFS.subClassOf, SH.ConstraintComponent))
+        nodes = sorted({n for c in classes for n in g.subjects(RDF.type, c)}, key=str)
+        out = []
+        for node in nodes:
+            params = []
+            for param in sorted(g.objects(node, SH.parameter), key=str):
+                path = g.value(param, SH.path)
+                if not isinstance(path, URIRef):
+                    raise ConfigError(f"constraint component {node_id(node)}: each sh:parameter "
+                                      "needs an IRI as sh:path")
+                params.append(Parameter(path, is_true(g.value(param, SH.optional))))
+            out.append(Component(node, params, _first(g, node, SH.validator),
+                                 _first(g, node, SH.nodeValidator),
+                                 _first(g, node, SH.propertyValidator)))
+        return out
+
+    def _custom(self, shape: ShapeDef) -> None:
+        """The constraints of the custom components whose mandatory parameters ``shape``
+        has (SHACL 6.2), checked by the component's validator for that kind of shape."""
+        g, n = self.graph, shape.node
+        for comp in self.components:
+            values = {p.var: _first(g, n, p.path) for p in comp.parameters}
+            if not comp.parameters or any(values[p.var] is None and not p.optional
+                                          for p in comp.parameters):
+                continue
+            bindings = {k: v for k, v in values.items() if v is not None}
+            specific = comp.node_validator if shape.path is None else comp.property_validator
+            validator = specific if specific is not None else comp.validator
+            where = f"shape {shape.label()}, constraint component {show(comp.node)}"
+            if validator is None:
+                if (comp.node, SH.validator, None) in g or any(
+                        g.objects(comp.node, p) for p in (SH.nodeValidator,
+                                                          SH.propertyValidator)):
+                    continue  # SHACL 6.3: no validator for this kind of shape
+                raise ConfigError(f"{where}: the component has no SPARQL validator")
+            messages = lang_messages(g.objects(validator, SH.message)) or lang_messages(
+                g.objects(comp.node, SH.message))
+            prefixes = self._prefixes(validator)
+            prebound = PREBOUND | {"value"} | set(bindings)
+            ask, select = _first(g, validator, SH.ask), _first(g, validator, SH.select)
+            if isinstance(ask, Literal):
+                check_prebinding(str(ask), where, prebound)
+                text = bind_parameters(str(ask), bindings)
+                masked = _masked(text)
+                start, end = masked.find("{"), masked.rfind("}")
+                if not re.search(r"\bASK\b", masked, re.I) or start < 0 or end < start:
+                    raise ConfigError(f"{where}: sh:ask is not an ASK query")
+                prefixes.update(dict(_PREFIX_DECL.findall(text[:start])))
+                shape.constraints.append(AskConstraint(
+                    str(comp.node), text[start + 1:end], prefixes, messages, bindings))
+            elif isinstance(select, Literal):
+                sel = SparqlSelect.parse(validator, bind_parameters(str(select), bindings),
+                                         prefixes, messages, where)
+                shape.constraints.append(SparqlConstraint([sel], str(comp.node), bindings))
+            else:
+                raise ConfigError(f"{where}: the validator {show(validator)} has neither "
+                                  "sh:ask nor sh:select (only SPARQL validators are supported)")
+
     def _shape(self, node: Node, where: ShapeDef) -> ShapeDef:
         shape = self.by_node.get(node)
         if shape is None:
@@ -1601,7 +1904,7 @@ class CompiledShapes:
         severity = _first(g, n, SH.severity)
         shape.severity = str(severity) if severity is not None else VIOLATION
         deactivated = _first(g, n, SH.deactivated)
-        shape.deactivated = bool(isinstance(deactivated, Literal) and deactivated.value)
+        shape.deactivated = is_true(deactivated)
         shape.messages = lang_messages(g.objects(n, SH.message))
         if isinstance(n, BNode):
             shape.summary = describe(g, n)
@@ -1646,6 +1949,14 @@ class CompiledShapes:
         global_declares = {d for o in ontologies for d in g.objects(o, SH.declare)}
         for holder in g.objects(node, SH.prefixes):
             own = set(g.objects(holder, SH.declare))
+            imported = list(g.objects(holder, OWL_IMPORTS))
+            seen = {holder}
+            while imported:  # the declarations of the ontologies it imports (SHACL 5.2.2)
+                other = imported.pop()
+                if other not in seen:
+                    seen.add(other)
+                    own |= set(g.objects(other, SH.declare))
+                    imported += list(g.objects(other, OWL_IMPORTS))
             declares = own if own and holder in ontologies else global_declares | own
             for d in sorted(declares, key=str):
                 prefix, namespace = g.value(d, SH.prefix), g.value(d, SH.namespace)
@@ -1690,7 +2001,7 @@ class CompiledShapes:
         for lst in objects(SH.languageIn)[:1]:
             add(LanguageInConstraint([str(x) for x in _items(g, lst)]))
         unique = _first(g, n, SH.uniqueLang)
-        if isinstance(unique, Literal) and unique.value is True:
+        if is_true(unique):
             add(UniqueLangConstraint())
         for lst in objects(SH["in"])[:1]:
             add(InConstraint(_items(g, lst)))
@@ -1700,7 +2011,7 @@ class CompiledShapes:
             for predicate in objects(SH[kind]):
                 add(PairConstraint(kind, predicate))
         closed = _first(g, n, SH.closed)
-        if isinstance(closed, Literal) and closed.value is True:
+        if is_true(closed):
             allowed: list[Node] = [URIRef(c.path.iri) for c in shape.properties
                                    if c.path and c.path.iri]
             for lst in objects(SH.ignoredProperties):
@@ -1718,8 +2029,7 @@ class CompiledShapes:
             self._qualified(shape, self._shape(value_shape, shape))
         selects = []
         for node in objects(SH.sparql):
-            deactivated = _first(g, node, SH.deactivated)
-            if isinstance(deactivated, Literal) and deactivated.value:
+            if is_true(_first(g, node, SH.deactivated)):
                 continue
             select = _first(g, node, SH.select)
             if not isinstance(select, Literal):
@@ -1730,6 +2040,7 @@ class CompiledShapes:
                                               lang_messages(g.objects(node, SH.message)), where))
         if selects:
             add(SparqlConstraint(selects))
+        self._custom(shape)
 
     def _qualified(self, shape: ShapeDef, value_shape: ShapeDef) -> None:
         g, n = self.graph, shape.node
@@ -1739,7 +2050,7 @@ class CompiledShapes:
                               "sh:qualifiedMinCount or sh:qualifiedMaxCount")
         siblings: list[ShapeDef] = []
         disjoint = _first(g, n, SH.qualifiedValueShapesDisjoint)
-        if isinstance(disjoint, Literal) and disjoint.value is True:
+        if is_true(disjoint):
             for parent in g.subjects(SH.property, n):
                 for prop in g.objects(parent, SH.property):
                     for sib in g.objects(prop, SH.qualifiedValueShape):

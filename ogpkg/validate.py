@@ -18,26 +18,29 @@ import io
 import logging
 import os
 import re
+import threading
 import time
 import warnings
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 import rdflib
 from rdflib import RDF, RDFS, BNode, Dataset, Graph, Literal, URIRef
+from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 from rdflib.term import Node
 
-from ogpkg.errors import ConfigError, Location, NotFoundError, ParseError
+from ogpkg.errors import ConfigError, InputError, Location, NotFoundError, ParseError
 from ogpkg.namespaces import ONTOLOGY, ONTOLOGY_GRAPH, PREFIXES, SHAPES
 from ogpkg.shacl_compile import (
     SH,
     CompiledShapes,
     Evaluator,
     Finding,
+    Originals,
     PropertyPath,
     ShapeDef,
     compact,
@@ -133,6 +136,11 @@ class ValidationResult:
     shape_label: str = field(default="", compare=False, repr=False)
     #: sh:resultPath in Turtle (needed for complex paths)
     path_turtle: str | None = field(default=None, compare=False, repr=False)
+    #: a blank focus node named readably: the path to it from the nearest IRI, e.g.
+    #: ``<…/plan/X> ogp:hasCommitment [ … ]``, or its own triples ("" for an IRI)
+    focus_name: str = field(default="", compare=False, repr=False)
+    #: a blank value named the same way
+    value_name: str = field(default="", compare=False, repr=False)
 
     @property
     def key(self) -> tuple[str, str | None, str | None, str, str, str]:
@@ -172,16 +180,30 @@ class ValidationReport:
     focus_count: int
     shapes_count: int
     elapsed_s: float
+    #: N-Triples of the blank nodes the results name (shapes, focus nodes, values) and of
+    #: everything they reach through blank nodes, so that the Turtle report says what they are
+    described: str = ""
 
     def comparison_keys(self) -> set[tuple[object, ...]]:
         """(focus, path, value by meaning, shape, component, severity) of every result: how
         reports of the two engines are compared (the store writes derived integer types as
-        ``xsd:integer`` and values in canonical form)."""
-        return {(r.focus, r.path, canonical_value(r.value), r.shape, r.component, r.severity)
-                for r in self.results}
+        ``xsd:integer`` and values in canonical form; blank nodes by their names, since each
+        engine's parse gives them ids of its own)."""
+        return {(r.focus_name or r.focus, r.path, r.value_name or canonical_value(r.value),
+                 r.shape, r.component, r.severity) for r in self.results}
 
     def violations(self) -> list[ValidationResult]:
+        """Results of severity sh:Violation or of a severity SHACL does not define."""
         return [r for r in self.results if r.severity not in ("Warning", "Info")]
+
+    def severities(self) -> dict[str, int]:
+        """How many results of each severity (``Violation``, ``Warning``, ``Info`` or the IRI
+        of another severity): what a write policy decides on. ``conforms`` is false as soon
+        as there is any result (SHACL 3.6.1)."""
+        out: dict[str, int] = {}
+        for r in self.results:
+            out[r.severity] = out.get(r.severity, 0) + 1
+        return out
 
     def warnings(self) -> list[ValidationResult]:
         return [r for r in self.results if r.severity == "Warning"]
@@ -209,6 +231,7 @@ class ValidationReport:
             },
             "results": [{
                 "severity": r.severity, "focus": r.focus, "focus_label": r.label(lang),
+                "focus_name": r.focus_name or None,
                 "path": r.path, "value": r.value, "shape": r.shape,
                 "shape_name": pick_lang(r.shape_names, lang), "component": r.component,
                 "message": r.message(lang), "messages": dict(sorted(r.messages.items())),
@@ -222,6 +245,7 @@ class ValidationReport:
         return {
             "conforms": self.conforms, "engine": self.engine, "focus_count": self.focus_count,
             "shapes_count": self.shapes_count, "elapsed_s": self.elapsed_s,
+            "described": self.described,
             "results": [{
                 "severity": r.severity, "focus": r.focus, "focus_label": r.focus_label,
                 "path": r.path, "value": r.value, "shape": r.shape, "component": r.component,
@@ -229,6 +253,7 @@ class ValidationReport:
                 "location": r.location.as_dict() if r.location else None,
                 "focus_labels": r.focus_labels, "shape_names": r.shape_names,
                 "shape_label": r.shape_label, "path_turtle": r.path_turtle,
+                "focus_name": r.focus_name, "value_name": r.value_name,
             } for r in self.results],
         }
 
@@ -243,10 +268,10 @@ class ValidationReport:
                 r["shape"], r["component"], dict(r.get("messages") or {}),
                 Location(**loc) if loc else None, dict(r.get("focus_labels") or {}),
                 dict(r.get("shape_names") or {}), r.get("shape_label") or "",
-                r.get("path_turtle")))
+                r.get("path_turtle"), r.get("focus_name") or "", r.get("value_name") or ""))
         return cls(results, bool(record["conforms"]), str(record["engine"]),
                    int(record["focus_count"]), int(record["shapes_count"]),
-                   float(record["elapsed_s"]))
+                   float(record["elapsed_s"]), str(record.get("described") or ""))
 
     def to_turtle(self, lang: str | None = None) -> str:
         """A ``sh:ValidationReport`` graph; messages in every language, or only ``lang``."""
@@ -261,7 +286,7 @@ class ValidationReport:
                 props.append(f"sh:value {r.value}")
             props += [f"sh:sourceShape {_turtle_node(r.shape)}",
                       f"sh:sourceConstraintComponent <{r.component}>",
-                      f"sh:resultSeverity <{PREFIXES['sh']}{r.severity}>"]
+                      f"sh:resultSeverity {_severity_term(r.severity)}"]
             key = None if lang is None else pick_key(r.messages, lang)
             texts = r.messages if lang is None else {} if key is None else {
                 key: r.messages[key]}
@@ -271,6 +296,8 @@ class ValidationReport:
             lines[-1] += " ;"
             lines.append("    sh:result [\n        " + " ;\n        ".join(props) + "\n    ]")
         lines[-1] += " ."
+        if self.described:
+            lines += ["", self.described.rstrip("\n")]
         return "\n".join(lines) + "\n"
 
     def summary(self, lang: str = "en") -> str:
@@ -301,14 +328,15 @@ class ValidationReport:
                 out.append(f"  {shared.pop()}")
             for r in items:
                 label = r.label(lang)
-                line = f"  - {short(r.focus)}" + (f" “{label}”" if label else "")
+                line = f"  - {r.focus_name or short(r.focus)}" + (
+                    f" “{label}”" if label else "")
                 if r.location is not None:
                     line += f"  ({r.location})"
                 out.append(line)
                 if r.path is not None:
                     out.append(f"      {t['path']}: {short_path(r.path)}")
                 if r.value is not None:
-                    out.append(f"      {t['value']}: {short(r.value)}")
+                    out.append(f"      {t['value']}: {r.value_name or short(r.value)}")
                 if len({x.message(lang) for x in items}) > 1:
                     out.append(f"      {t['message']}: {r.message(lang)}")
         return "\n".join(out) + "\n"
@@ -330,6 +358,10 @@ class ValidationReport:
                              r.value or "", r.message(lang), r.shape, r.component,
                              str(r.location) if r.location else ""])
         return buf.getvalue()
+
+
+def _severity_term(severity: str) -> str:
+    return f"sh:{severity}" if severity in SEVERITIES else f"<{severity}>"
 
 
 def _turtle_node(ref: str) -> str:
@@ -372,7 +404,8 @@ def _parse_files(paths: Iterable[Path]) -> Graph:
             raise NotFoundError(f"no such file: {path}")
         fmt = rdflib.util.guess_format(str(path)) or "turtle"
         try:
-            graph.parse(path, format=fmt)
+            with _as_written_literals():
+                graph.parse(path, format=fmt)
         except (SyntaxError, ValueError) as exc:
             m = _LINE.search(str(exc))
             why = getattr(exc, "_why", None) or str(exc).strip().splitlines()[-1]
@@ -388,7 +421,8 @@ Locate = Callable[[str], Location | None]
 
 def validate(target: Queryable, shapes: Shapes, *, focus_graphs: list[str] | None = None,
              locate: Locate | None = None, lang_fallback: str = "en",
-             max_literal_bytes: int | None = None) -> ValidationReport:
+             max_literal_bytes: int | None = None,
+             originals: Originals | None = None) -> ValidationReport:
     """Validate ``target`` (store, snapshot or MemoryDataset) with compiled SPARQL.
 
     ``target`` holds the data, the ontology and the entities the data refers to. With
@@ -396,6 +430,8 @@ def validate(target: Queryable, shapes: Shapes, *, focus_graphs: list[str] | Non
     nodes (values are still read from the whole dataset). ``locate`` maps a focus node
     (IRI or ``_:id``) to where it is defined. ``max_literal_bytes`` adds a check that no
     literal in the focus graphs (or anywhere, without them) is longer than that.
+    ``originals`` gives the literals as the data wrote them, where the store changed them
+    (derived integer types are then checked as written).
 
     Raises :class:`ConfigError` when a SPARQL-based constraint of the shapes cannot run, and
     whatever the target raises when it cannot be read (:class:`StoreError`).
@@ -406,18 +442,144 @@ def validate(target: Queryable, shapes: Shapes, *, focus_graphs: list[str] | Non
         return target.select(query, union=True)
 
     workers = min(4, os.cpu_count() or 1)
-    evaluator = Evaluator(shapes.compiled, select, focus_graphs=focus_graphs, workers=workers)
+    evaluator = Evaluator(shapes.compiled, select, focus_graphs=focus_graphs, workers=workers,
+                          originals=originals)
     select("SELECT (1 AS ?ready) WHERE {}")  # a dataset builds its union on the first query
     with _quiet_rdflib(), ThreadPoolExecutor(1) as aside:
         # the literal-size check reads every triple once: it runs beside the shapes
         long_literals = None if max_literal_bytes is None else aside.submit(
             _long_literals, select, focus_graphs, max_literal_bytes, locate)
         findings = evaluator.run()
-        results = _results(findings, lambda nodes: _labels_sparql(select, nodes), locate,
-                           lang_fallback)
+        blanks = BlankNodes.read(select, findings, focus_graphs)
+        results = _results(findings, lambda nodes: _labels_sparql(select, nodes), blanks.locate(
+            locate), lang_fallback)
+        results = blanks.named(results)
         if long_literals is not None:
             results += long_literals.result()
-    return _report(results, "fast", evaluator.focus_count(), len(shapes), start)
+    report = _report(results, "fast", evaluator.focus_count(), len(shapes), start)
+    report.described = blanks.ntriples(findings, shapes.graph)
+    return report
+
+
+class BlankNodes:
+    """The blank nodes a validation's findings name, read from the data: their triples (and
+    those of the blank nodes they reach), and the path to each from the nearest IRI.
+
+    A blank node cannot be named in a query, so the triples with a blank node in them are
+    read in one scan (of the focus graphs, when given), only when some finding names one.
+    """
+
+    #: how far up (through blank nodes) to look for the IRI that names a blank node
+    MAX_DEPTH = 8
+
+    def __init__(self, triples: list[tuple[Node, Node, Node]]) -> None:
+        self.out: dict[Node, list[tuple[Node, Node]]] = {}
+        self.into: dict[Node, list[tuple[Node, Node]]] = {}
+        for s, p, o in triples:
+            if isinstance(s, BNode):
+                self.out.setdefault(s, []).append((p, o))
+            if isinstance(o, BNode):
+                self.into.setdefault(o, []).append((s, p))
+
+    @classmethod
+    def read(cls, select: Callable[[str], list[dict[str, Node]]], findings: list[Finding],
+             focus_graphs: list[str] | None) -> BlankNodes:
+        if not any(isinstance(n, BNode) for f in findings for n in (f.focus, f.value)):
+            return cls([])
+        triple = "?s ?p ?o"
+        if focus_graphs is not None:
+            graphs = " ".join(f"<{g}>" for g in focus_graphs)
+            triple = f"VALUES ?g {{ {graphs} }} GRAPH ?g {{ ?s ?p ?o }}"
+        rows = select(f"SELECT DISTINCT ?s ?p ?o WHERE {{ {triple} "
+                      "FILTER(isBlank(?s) || isBlank(?o)) }")
+        return cls([(r["s"], r["p"], r["o"]) for r in rows])
+
+    def closure(self, start: Iterable[Node]) -> list[tuple[Node, Node, Node]]:
+        """The triples of the blank nodes in ``start`` and of every blank node they reach."""
+        todo = [n for n in start if isinstance(n, BNode)]
+        seen: set[Node] = set(todo)
+        out: list[tuple[Node, Node, Node]] = []
+        while todo:
+            node = todo.pop()
+            for p, o in self.out.get(node, []):
+                out.append((node, p, o))
+                if isinstance(o, BNode) and o not in seen:
+                    seen.add(o)
+                    todo.append(o)
+        return out
+
+    def root(self, node: Node) -> tuple[Node, list[Node]] | None:
+        """The nearest IRI above ``node`` and the predicates down from it, or None."""
+        frontier: list[tuple[Node, list[Node]]] = [(node, [])]
+        seen = {node}
+        for _ in range(self.MAX_DEPTH):
+            later = []
+            for current, preds in frontier:
+                for s, p in sorted(self.into.get(current, []), key=lambda sp: (
+                        isinstance(sp[0], BNode), str(sp[0]), str(sp[1]))):
+                    if isinstance(s, URIRef):
+                        return s, [p, *preds]
+                    if s not in seen:
+                        seen.add(s)
+                        later.append((s, [p, *preds]))
+            frontier = later
+        return None
+
+    def name(self, ref: str) -> str:
+        """A blank node (``_:id``) named for people: ``<iri> ogp:p [ ogp:q [ … ] ]``, or its
+        own triples when no IRI leads to it."""
+        node = BNode(ref[2:])
+        found = self.root(node)
+        if found is None:
+            own = [f"{compact(str(p))} {show(o) if not isinstance(o, BNode) else '[ … ]'}"
+                   for p, o in sorted(self.out.get(node, []), key=str)[:4]]
+            return "[ " + " ; ".join(own) + (" ; … ]" if len(self.out.get(node, [])) > 4
+                                             else " ]")
+        iri, preds = found
+        text = " [ ".join(compact(str(p)) for p in preds)
+        return f"{compact(str(iri))} {text} [ … ]" + " ]" * (len(preds) - 1)
+
+    def named(self, results: list[ValidationResult]) -> list[ValidationResult]:
+        """``results`` with their blank focus nodes and values named (:meth:`name`)."""
+        return [replace(r, focus_name=self.name(r.focus) if r.focus.startswith("_:") else "",
+                        value_name=self.name(r.value) if r.value and r.value.startswith("_:")
+                        else "") if "_:" in (r.focus[:2], (r.value or "")[:2]) else r
+                for r in results]
+
+    def locate(self, locate: Locate | None) -> Locate | None:
+        """``locate``, asked about the nearest IRI above a blank node when it does not know
+        the blank node itself."""
+        if locate is None:
+            return None
+        outer = locate
+
+        def find(ref: str) -> Location | None:
+            if not ref.startswith("_:"):
+                return outer(ref)
+            found = outer(ref)
+            if found is None:
+                root = self.root(BNode(ref[2:]))
+                found = outer(str(root[0])) if root is not None else None
+            return found
+
+        return find
+
+    def ntriples(self, findings: list[Finding], shapes: Graph) -> str:
+        """N-Triples of the blank shapes, focus nodes and values of ``findings``, and of the
+        blank nodes they reach (the shapes' from the shapes graph)."""
+        lines: set[str] = set()
+        data = self.closure(n for f in findings for n in (f.focus, f.value) if n is not None)
+        lines.update(f"{nt(s)} {nt(p)} {nt(o)} ." for s, p, o in data)
+        todo = [f.shape.node for f in findings if isinstance(f.shape.node, BNode)]
+        seen = set(todo)
+        while todo:
+            node = todo.pop()
+            for p, o in shapes.predicate_objects(node):
+                lines.add(f"{nt(node)} {nt(p)} {nt(o)} .")
+                if isinstance(o, BNode) and o not in seen:
+                    seen.add(o)
+                    todo.append(o)
+        return "".join(f"{line}\n" for line in sorted(lines))
 
 
 def _long_literals(select: Callable[[str], list[dict[str, Node]]],
@@ -470,6 +632,22 @@ def _best_labels(items: list[tuple[int, Literal]]) -> dict[str, str]:
     return out
 
 
+_PARSE_LOCK = threading.Lock()
+
+
+@contextmanager
+def _as_written_literals() -> Iterator[None]:
+    """rdflib parses literals without rewriting them (``"1"^^xsd:boolean`` stays ``"1"``, an
+    ill-formed ``"none"^^xsd:boolean`` does not become ``"false"``): SHACL compares terms."""
+    with _PARSE_LOCK:
+        before = rdflib.NORMALIZE_LITERALS
+        rdflib.NORMALIZE_LITERALS = False
+        try:
+            yield
+        finally:
+            rdflib.NORMALIZE_LITERALS = before
+
+
 @contextmanager
 def _quiet_rdflib() -> Iterator[None]:
     """rdflib logs a traceback for every ill-typed literal it meets; reports say it better."""
@@ -488,33 +666,33 @@ def _results(findings: list[Finding],
     names = labels({f.focus for f in findings})
     places: dict[str, Location | None] = {}
     out: list[ValidationResult] = []
-    seen: set[tuple[object, ...]] = set()
     for f in findings:
         focus = node_id(f.focus)
         if locate is not None and focus not in places:
             places[focus] = locate(focus)
         found = names.get(f.focus, {})
-        result = ValidationResult(
+        # one result per finding: two constraints (or two pairs of values) that fail give
+        # two results even when they look alike
+        out.append(ValidationResult(
             _severity(f.shape.severity), focus, pick_lang(found, lang),
             f.path.text if f.path else None, nt(f.value) if f.value is not None else None,
             f.shape.id, f.component, f.messages, places.get(focus), found,
-            f.shape.names, f.shape.label(), f.path.turtle if f.path else None)
-        ident = (result.key, tuple(sorted(result.messages.items())))
-        if ident not in seen:
-            seen.add(ident)
-            out.append(result)
+            f.shape.names, f.shape.label(), f.path.turtle if f.path else None))
     return out
 
 
 def _severity(iri: str) -> str:
-    return iri.rsplit("#", 1)[-1].rsplit("/", 1)[-1]
+    """``Violation``, ``Warning`` or ``Info`` for SHACL's severities; any other severity keeps
+    its full IRI."""
+    local = iri[len(str(SH)):] if iri.startswith(str(SH)) else None
+    return local if local in SEVERITIES else iri
 
 
 def _report(results: list[ValidationResult], engine: str, focus_count: int, shapes_count: int,
             start: float) -> ValidationReport:
     results.sort(key=_order)
-    conforms = all(r.severity in ("Warning", "Info") for r in results)
-    return ValidationReport(results, conforms, engine, focus_count, shapes_count,
+    # SHACL 3.6.1: a report conforms when it has no result, whatever the severities
+    return ValidationReport(results, not results, engine, focus_count, shapes_count,
                             time.perf_counter() - start)
 
 
@@ -568,6 +746,9 @@ def validate_pyshacl(data: Graph | Dataset, shapes: Shapes, *,
             findings = [f for f in findings if node_id(f.focus) in wanted]
         results = _results(findings, lambda nodes: _labels_graph(union, nodes), locate,
                            lang_fallback)
+        if any("_:" in (r.focus[:2], (r.value or "")[:2]) for r in results):
+            results = BlankNodes([t for t in union if isinstance(t[0], BNode)
+                                  or isinstance(t[2], BNode)]).named(results)
     return _report(results, "pyshacl", _focus_count_graph(union, shapes.compiled, focus_nodes),
                    len(shapes), start)
 
@@ -660,3 +841,177 @@ def _focus_count_graph(ds: Graph, compiled: CompiledShapes,
         wanted = {node_id(n) if isinstance(n, Node) else str(n) for n in focus_nodes}
         found = {n for n in found if node_id(n) in wanted}
     return len(found)
+
+
+# --------------------------------------------------------------------------- any data, any shapes
+
+#: rdflib's parser names by file extension (the formats ``ogpkg validate --shapes`` reads)
+_DATA_FORMATS = {"ttl": "turtle", "turtle": "turtle", "nt": "nt", "ntriples": "nt",
+                 "nq": "nquads", "trig": "trig", "n3": "n3", "rdf": "xml", "xml": "xml",
+                 "owl": "xml", "jsonld": "json-ld", "json": "json-ld"}
+
+
+def read_data(paths: Iterable[Path]) -> Dataset:
+    """Parse data files into one rdflib dataset (graph formats into its default graph).
+
+    Relative IRIs resolve against each file's own ``file:`` IRI, as for the shapes. Raises
+    :class:`NotFoundError` for a missing file and :class:`ParseError` (file and line) for a
+    file that does not parse or whose format is not known from its extension.
+    """
+    ds = Dataset(default_union=True)
+    for path in paths:
+        path = Path(path)
+        if not path.is_file():
+            raise NotFoundError(f"no such file: {path}")
+        ext = path.suffix.lower().lstrip(".")
+        fmt = _DATA_FORMATS.get(ext)
+        if fmt is None:
+            raise ParseError(f"cannot tell the format from the extension '.{ext}'; use one of "
+                             + ", ".join(f".{e}" for e in sorted(_DATA_FORMATS)),
+                             location=Location(str(path)))
+        try:
+            with _quiet_rdflib(), warnings.catch_warnings(), _as_written_literals():
+                warnings.simplefilter("ignore")
+                if fmt in ("nquads", "trig"):
+                    ds.parse(path, format=fmt)
+                else:
+                    ds.default_graph.parse(path, format=fmt)
+        except (SyntaxError, ValueError, TypeError) as exc:
+            m = _LINE.search(str(exc))
+            why = getattr(exc, "_why", None) or (str(exc).strip().splitlines() or [
+                type(exc).__name__])[-1]
+            raise ParseError(str(why), location=Location(
+                str(path), line=int(m.group(1)) if m else None)) from None
+    return ds
+
+
+def load_shapes(paths: Iterable[Path]) -> Shapes:
+    """The shapes of the given files, without any ontology. Raises what
+    :meth:`Shapes.from_paths` raises, and :class:`InputError` when the files hold no shape:
+    validating against nothing would say that anything conforms."""
+    paths = [Path(p) for p in paths]
+    shapes = Shapes.from_paths(paths, [])
+    if len(shapes) == 0:
+        names = ", ".join(str(p) for p in paths)
+        raise InputError(f"{names}: no shapes found: nothing is a sh:NodeShape or "
+                         "sh:PropertyShape, and nothing has sh:targetClass, sh:targetNode, "
+                         "sh:property or sh:path; validating against no shape would accept "
+                         "anything")
+    return shapes
+
+
+def validate_files(data: Iterable[Path], shapes: Shapes | Iterable[Path], *,
+                   lang_fallback: str = "en") -> ValidationReport:
+    """Validate the data files against the shapes alone (no ontology, no store).
+
+    Values in the report keep the lexical form they have in the data (``"4.0"``, not the
+    store's canonical ``"4"``). Raises :class:`NotFoundError`, :class:`ParseError` and
+    :class:`InputError` (see :func:`read_data` and :func:`load_shapes`), :class:`ConfigError`
+    for a shape that cannot be checked.
+    """
+    from ogpkg.ingest.locate import text_locator
+    from ogpkg.store import MemoryDataset
+
+    data = [Path(p) for p in data]
+    compiled = shapes if isinstance(shapes, Shapes) else load_shapes(shapes)
+    source = read_data(data)
+    target = MemoryDataset()
+    target.add((s, p, o, g if isinstance(g, URIRef) and g != DATASET_DEFAULT_GRAPH_ID else None)
+               for s, p, o, g in source.quads((None, None, None, None)))
+    locators = [text_locator(str(p), p.read_text(encoding="utf-8", errors="replace"),
+                             _LOCATOR_FORMATS.get(p.suffix.lower().lstrip("."), ""))
+                for p in data]
+
+    def locate(node: str) -> Location | None:
+        if node.startswith("_:"):
+            return None
+        for find in locators:
+            found = find(node)
+            if found is not None:
+                return found
+        return None
+
+    written = AsWritten(source, compiled.graph)
+    report = validate(target, compiled, locate=locate, lang_fallback=lang_fallback,
+                      originals=written.originals)
+    report.results = [written.result(r) for r in report.results]
+    return report
+
+
+_LOCATOR_FORMATS = {"ttl": "turtle", "turtle": "turtle", "trig": "trig", "n3": "n3",
+                    "nt": "ntriples", "nq": "nquads"}
+
+
+class AsWritten:
+    """Literals of a report given back the form the data (or the shapes' sh:targetNode) wrote
+    them in: the store keeps literals in canonical form (``"4.0"^^xsd:decimal`` as ``"4"``) and
+    derived integer types as ``xsd:integer``."""
+
+    def __init__(self, data: Dataset, shapes: Graph) -> None:
+        self.graph = Graph()
+        for s, p, o, _ in data.quads((None, None, None, None)):
+            self.graph.add((s, p, o))
+        self.extra = [o for o in shapes.objects(None, SH.targetNode) if isinstance(o, Literal)]
+        self._index: dict[tuple[Node, object], set[str]] | None = None
+
+    @staticmethod
+    def _key(lit: Literal) -> tuple[Node, object] | None:
+        if lit.datatype is None or lit.datatype in (_XSD.string, RDF.langString):
+            return None
+        family = _XSD.integer if lit.datatype in _DERIVED_INTEGERS else lit.datatype
+        if lit.ill_typed or lit.value is None:
+            return family, ("lexical", str(lit))
+        return family, lit.value
+
+    def index(self) -> dict[tuple[Node, object], set[str]]:
+        if self._index is None:
+            self._index = {}
+            for lit in [*self.graph.objects(), *self.extra]:
+                if isinstance(lit, Literal) and (key := self._key(lit)) is not None:
+                    self._index.setdefault(key, set()).add(nt(lit))
+        return self._index
+
+    def term(self, text: str | None, subject: str | None = None,
+             path: str | None = None) -> str | None:
+        """``text`` (a term in N-Triples) as written, when exactly one literal fits."""
+        if text is None or not text.startswith('"'):
+            return text
+        stored = _literal(text)
+        key = None if stored is None else self._key(stored)
+        if stored is None or key is None:
+            return text
+        options: set[str] = set()
+        if subject is not None and path is not None and not path.startswith(("(", "<", "^")):
+            node: Node = BNode(subject[2:]) if subject.startswith("_:") else URIRef(subject)
+            options = {nt(o) for o in self.graph.objects(node, URIRef(path))
+                       if isinstance(o, Literal) and self._key(o) == key}
+        if not options:
+            options = self.index().get(key, set())
+            if key[1] != ("lexical", str(stored)):
+                options = options | self.index().get((key[0], ("lexical", str(stored))), set())
+        return options.pop() if len(options) == 1 else text
+
+    def originals(self, focus: Node, path: PropertyPath, stored: Node) -> list[Node]:
+        """The literals of ``focus`` along ``path`` (one predicate) that the store keeps as
+        ``stored``; ``[stored]`` when there is no telling."""
+        key = self._key(stored) if isinstance(stored, Literal) else None
+        if path.iri is None or key is None:
+            return [stored]
+        found: list[Node] = [o for o in self.graph.objects(focus, URIRef(path.iri))
+                 if isinstance(o, Literal) and (self._key(o) == key or (
+                     o.ill_typed and key[0] == (_XSD.integer if o.datatype in _DERIVED_INTEGERS
+                                                else o.datatype)
+                     and str(o) == str(stored)))]
+        return found or [stored]
+
+    def result(self, r: ValidationResult) -> ValidationResult:
+        focus = self.term(r.focus) or r.focus
+        value = self.term(r.value, r.focus, r.path)
+        return r if (focus, value) == (r.focus, r.value) else replace(r, focus=focus,
+                                                                      value=value)
+
+
+def _literal(text: str) -> Literal | None:
+    with _quiet_rdflib():
+        lit = next(iter(Graph().parse(data=f"<urn:s> <urn:p> {text} .", format="nt").objects()))
+    return lit if isinstance(lit, Literal) else None

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Iterator, Mapping
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -74,3 +77,44 @@ def writable_settings(built_dir: Path, tmp_path: Path) -> Settings:
     data_dir = copy_store(built_dir, tmp_path / "var")
     return load_settings({"data_dir": data_dir, "content_dir": ROOT, "write_token": TOKEN,
                           "query_workers": 2}, environ={})
+
+
+# --------------------------------------------------------------------------- pySHACL runs
+
+
+@functools.cache
+def _translated(text: str, base: str | None, namespaces: frozenset[tuple[str, Any]]) -> Any:
+    from rdflib.plugins.sparql.algebra import translateQuery
+    from rdflib.plugins.sparql.parser import parseQuery
+
+    return translateQuery(parseQuery(text), base, dict(namespaces))
+
+
+def _prefixes_in(text: str, namespaces: Mapping[str, Any] | None) -> frozenset[tuple[str, Any]]:
+    """The initial namespaces whose prefix the query text mentions: only those can change how
+    it is read (a prefixed name is written ``prefix:``)."""
+    return frozenset((p, ns) for p, ns in (namespaces or {}).items() if f"{p}:" in text)
+
+
+@pytest.fixture(scope="module")
+def sparql_parsed_once() -> Iterator[None]:
+    """rdflib parses each SPARQL text once, not on every call.
+
+    pySHACL runs a SHACL-SPARQL constraint once per focus node, and rdflib parses the text
+    each time: that parsing was most of a pySHACL run over the shapes' examples. The parsed
+    query is the one rdflib builds for the same text, base and the prefixes the text uses (a
+    prepared query), so results are unchanged; a text that fails to parse fails every time.
+    """
+    from rdflib.plugins.sparql.processor import SPARQLProcessor
+
+    plain = SPARQLProcessor.query
+
+    def query(self: Any, strOrQuery: Any, initBindings: Any = None, initNs: Any = None,
+              base: Any = None, DEBUG: bool = False) -> Any:  # rdflib's parameter names
+        if isinstance(strOrQuery, str):
+            strOrQuery = _translated(strOrQuery, base, _prefixes_in(strOrQuery, initNs))
+        return plain(self, strOrQuery, initBindings, initNs, base, DEBUG)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(SPARQLProcessor, "query", query)
+        yield

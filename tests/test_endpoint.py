@@ -338,7 +338,8 @@ def test_compressed_results_are_whole_and_name_their_variants(client: httpx.Clie
                                                               limit: int) -> None:
     q = f"SELECT * WHERE {{ ?s ?p ?o }} ORDER BY ?s ?p ?o LIMIT {limit} # gzip {limit}"
     with httpx.stream("GET", str(client.base_url) + "/sparql", params={"query": q},
-                      headers={"Accept-Encoding": "gzip", "Origin": "https://x.example"}) as r:
+                      headers={"Accept-Encoding": "gzip", "Origin": "https://x.example"},
+                      timeout=60) as r:  # the client's patience; the server's deadline holds
         raw = b"".join(r.iter_raw())
         headers = r.headers
     assert headers["content-encoding"] == "gzip"

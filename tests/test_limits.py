@@ -76,6 +76,7 @@ def test_deadline_stops_the_query_and_kills_its_worker(client: httpx.Client,
     assert len(gone) == 1 and not alive(gone.pop())
 
 
+@pytest.mark.slow  # runs a query until the default deadline of 5 s
 def test_a_request_cannot_ask_for_more_than_the_default_deadline(client: httpx.Client) -> None:
     t0 = time.monotonic()
     r = client.get("/sparql", params={"query": "SELECT (COUNT(*) AS ?n) WHERE { "

@@ -21,7 +21,6 @@ Each quality check has a clean and a faulty case in tests/shapes/qc/<check>/{ok,
 
 from __future__ import annotations
 
-import functools
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,8 +32,6 @@ from pyshacl import validate
 from rdflib import RDF, RDFS, BNode, Graph, Literal, Namespace, URIRef
 from rdflib.collection import Collection
 from rdflib.paths import AlternativePath, InvPath, SequencePath
-from rdflib.plugins.sparql import prepareQuery
-from rdflib.plugins.sparql.sparql import Query
 from rdflib.term import Node
 
 from ogpkg.namespaces import PREFIXES
@@ -47,6 +44,9 @@ HERE = Path(__file__).resolve().parent / "shapes"
 EXAMPLES_DIR = HERE / "examples"
 QC_CASES_DIR = HERE / "qc"
 CONTEXT_FILE = HERE / "context.ttl"
+
+# pyshacl runs a SHACL-SPARQL constraint once per focus node: rdflib parses each text once
+pytestmark = pytest.mark.usefixtures("sparql_parsed_once")
 
 SH = Namespace(PREFIXES["sh"])
 SKOS = Namespace(PREFIXES["skos"])
@@ -270,7 +270,7 @@ def example_data(concepts_graph: Graph, context_graph: Graph):
 
     def build(example: Example) -> tuple[Graph, set[Node]]:
         """The data graph, and the nodes the example file itself mentions."""
-        data = _PreparedQueryGraph().parse(example.path)
+        data = Graph().parse(example.path)
         mentioned = set(data.subjects()) | set(data.objects())
         if example.with_context:
             data += bundles
@@ -292,21 +292,6 @@ def validate_example(shapes_graph: Graph, class_hierarchy: Graph, example_data):
         return conforms, _results(report)
 
     return run
-
-
-@functools.cache
-def _prepared(query: str) -> Query:
-    return prepareQuery(query)
-
-
-class _PreparedQueryGraph(Graph):
-    """A graph that parses each SPARQL text once: pyshacl runs a SHACL-SPARQL constraint once
-    per focus node, and rdflib would otherwise parse the same query every time."""
-
-    def query(self, query_object, *args, **kwargs):  # type: ignore[no-untyped-def, override]
-        if isinstance(query_object, str):
-            query_object = _prepared(query_object)
-        return super().query(query_object, *args, **kwargs)
 
 
 def _params(kind: str):
@@ -448,6 +433,7 @@ def test_sparql_constraints_declare_their_prefixes_on_the_shapes_ontology(
         assert used <= declared, (_qname(constraint), used - declared)
 
 
+@pytest.mark.slow  # about 5 s: pyshacl validates the whole shapes graph against SHACL-SHACL
 def test_shapes_conform_to_shacl_shacl(shapes_graph: Graph) -> None:
     conforms, _, text = validate(shapes_graph, shacl_graph=Graph().parse(SHACL_SHACL))
     assert conforms, text

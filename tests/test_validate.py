@@ -165,13 +165,18 @@ def test_derived_integer_type_accepts_store_integers_in_range(fixture_shapes: Sh
     assert rows(report) == {("V", "ex:z", "Datatype", "ex:children", '"-1"^^xsd:integer')}
 
 
-def test_warnings_and_infos_do_not_block(fixture_shapes: Shapes) -> None:
+def test_a_warning_makes_the_report_not_conform_but_is_no_violation(
+        fixture_shapes: Shapes) -> None:
+    """SHACL 3.6.1: sh:conforms is false when there is any result; a write policy decides
+    from the severities."""
     ds = dataset("valid.trig", extra={"urn:g": 'ex:talk ex:startDate "2022-01-01"^^xsd:date ; '
                                                 'a ex:Event ; ex:title "Talk" ; ex:host ex:acme .'})
     report = validate(ds, fixture_shapes)
     assert rows(report) == {("W", "ex:talk", "MinCount", "ex:description", None)}
-    assert report.conforms
+    assert not report.conforms
     assert report.violations() == [] and len(report.warnings()) == 1
+    assert report.severities() == {"Warning": 1}
+    assert "sh:conforms false" in report.to_turtle()
 
 
 def test_focus_graphs_limit_focus_nodes_but_values_come_from_everywhere(
@@ -360,8 +365,9 @@ def test_json_report_has_one_stable_shape(invalid: ValidationReport) -> None:
                               "elapsed_s": round(invalid.elapsed_s, 4)}
     results = doc["results"]
     assert isinstance(results, list) and len(results) == len(invalid.results)
-    assert all(set(r) == {"severity", "focus", "focus_label", "path", "value", "shape",
-                          "shape_name", "component", "message", "messages", "location"}
+    assert all(set(r) == {"severity", "focus", "focus_label", "focus_name", "path", "value",
+                          "shape", "shape_name", "component", "message", "messages",
+                          "location"}
                for r in results)
     [name] = [r for r in results if r["component"].endswith("#MaxCountConstraintComponent")
               and r["path"] == EX + "name"]

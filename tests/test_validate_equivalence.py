@@ -29,6 +29,10 @@ EXAMPLES = Path(__file__).parent / "shapes" / "examples"
 CONTEXT = Path(__file__).parent / "shapes" / "context.ttl"
 GENERATOR = ROOT / "bench" / "generate.py"
 EX = "https://example.org/ns#"
+
+pytestmark = pytest.mark.usefixtures("sparql_parsed_once")
+
+
 def keys(report: ValidationReport) -> set[tuple[object, ...]]:
     return report.comparison_keys()
 
@@ -120,10 +124,11 @@ def examples() -> list[Path]:
 
 
 @pytest.fixture(scope="module")
-def shapes_of_the_project() -> Shapes:
+def shapes_of_the_project(shapes: Shapes) -> Shapes:
+    """The project's shapes, as parsed once for the session (conftest's ``shapes``)."""
     if not list((ROOT / "shapes").glob("*.ttl")):
         pytest.skip("shapes/ has no shapes yet")
-    return project_shapes()
+    return shapes
 
 
 @pytest.mark.slow  # about 0.8 s each (pySHACL), some 400 examples

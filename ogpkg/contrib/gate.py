@@ -54,8 +54,9 @@ Extra = Callable[[ValidationReport], Iterable[tuple[str, Iterable[Triple]]]]
 STACK_BYTES = STACK_MB * 1024 * 1024
 _STACK_LOCK = threading.Lock()
 
-#: severities whose results stop a write (warnings and infos are reported, not blocking)
-BLOCKING = frozenset({"Violation"})
+#: severities whose results are reported but do not stop a write; any other severity
+#: (sh:Violation, or one SHACL does not define) does
+PASSING = frozenset({"Warning", "Info"})
 
 
 @dataclass(frozen=True)
@@ -148,11 +149,11 @@ class Gate:
 
     def __init__(self, store: Store, shapes: Shapes | Callable[[], Shapes], *,
                  max_literal_bytes: int | None = None,
-                 blocking: Iterable[str] = BLOCKING) -> None:
+                 passing: Iterable[str] = PASSING) -> None:
         self.store = store
         self._shapes = shapes
         self.max_literal_bytes = max_literal_bytes
-        self.blocking = frozenset(blocking)
+        self.passing = frozenset(passing)
         self._guard_error: str | None = None
         self._executor = ThreadPoolExecutor(1, thread_name_prefix="ogpkg-gate",
                                             initializer=self._guard)
@@ -211,7 +212,7 @@ class Gate:
         if delta.empty:
             txn.rollback()
             return Outcome("unchanged", delta, report, version)
-        if any(r.severity in self.blocking for r in report.results):
+        if any(r.severity not in self.passing for r in report.results):
             txn.rollback()
             return Outcome("does-not-conform", delta, report, version)
         if dry_run:
@@ -255,4 +256,4 @@ class Gate:
                         max_literal_bytes=self.max_literal_bytes)
 
 
-__all__ = ["BLOCKING", "Change", "Gate", "Outcome", "check_policy", "managed_graphs"]
+__all__ = ["PASSING", "Change", "Gate", "Outcome", "check_policy", "managed_graphs"]

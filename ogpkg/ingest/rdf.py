@@ -69,7 +69,9 @@ def read_rdf(text: str, name: str, fmt: str, *, max_literal_bytes: int,
                          location=Location(name))
 
     def has_subject(iri: str) -> bool:
-        return bool(_SAFE_IRI.match(iri)) and dataset.ask(f"ASK {{ <{iri}> ?p ?o }}")
+        # a blank node ("_:id") cannot be named in a query
+        return (not iri.startswith("_:") and bool(_SAFE_IRI.match(iri))
+                and dataset.ask(f"ASK {{ <{iri}> ?p ?o }}"))
 
     locate = text_locator(name, text, fmt, base_iri=base_iri, has_subject=has_subject)
     check_literal_sizes(dataset, text, name, max_literal_bytes, locate)

@@ -160,7 +160,7 @@ class Engine:
                  nice_after_s: float = 0.1, preload: str | None = None,
                  client_max_running: int = 0, client_max_waiting: int = 0,
                  offline: bool = False) -> None:
-        self.size = max(1, size)
+        self.size = max(1, size or os.cpu_count() or 1)
         #: workers may not open network sockets (nothing is allowed to be fetched)
         self.offline = offline
         #: a malloc library the workers load first (:func:`find_allocator`), or None

@@ -380,7 +380,7 @@ def _publish_html(ctx: AppContext, up: Upload, lang: str) -> str:
                 f"({w['version']} {int(pub['version'])}), {w['by']} "
                 f"<bdi>{html.escape(str(pub['contributor']))}</bdi>, "
                 f"<span dir=\"ltr\">{html.escape(str(pub['at']))}</span>.</p>")
-    if not up.report.conforms:
+    if up.report.violations():
         return f"{head}<p>{w['not_conforming']}</p>"
     if not ctx.settings.write_token:
         return f"{head}<p>{w['no_token']}</p>"
@@ -444,7 +444,7 @@ async def publish(request: Request, upload_id: str) -> Response:
             raise InputError("the contributor's name is over 200 characters")
         if up.published is not None:
             raise InputError("this upload is published already")
-        if not up.report.conforms:
+        if up.report.violations():
             raise InputError("this upload does not conform and cannot be published")
     except OgpkgError as exc:
         if _wants_json(request):
