@@ -150,3 +150,30 @@ def test_a_dataset_iri_the_store_cannot_read_is_a_400_from_the_worker(built_dir:
     bad, good, before, after = run(scenario())
     assert bad[0] == 400 and "IRI" in bad[1]
     assert good[0] == 200 and after == before
+
+
+def test_workers_are_checked_whatever_the_number_of_open_descriptors(built_dir: Path) -> None:
+    """A busy server holds over a thousand descriptors: a worker's pidfd past 1023 must still
+    be watched (select() cannot, poll() can)."""
+    import resource
+
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if hard != resource.RLIM_INFINITY and hard < 1200:
+        pytest.skip(f"the descriptor limit ({hard}) is too low to hold 1,100")
+    resource.setrlimit(resource.RLIMIT_NOFILE, (max(soft, 1200), hard))
+    held = [os.open(os.devnull, os.O_RDONLY) for _ in range(1100)]
+    try:
+        async def scenario() -> tuple[int, str]:
+            engine = Engine(1, memory_mb=0)
+            await engine.start()
+            try:
+                return await outcome(engine, job(built_dir, ASK))
+            finally:
+                await engine.close()
+
+        status, body = run(scenario())
+        assert status == 200 and '"boolean"' in body, body
+    finally:
+        for fd in held:
+            os.close(fd)
+        resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))

@@ -134,7 +134,11 @@ class _Worker:
             return False
         if self.pidfd is None:
             return True
-        return not select.select([self.pidfd], [], [], 0)[0]
+        # poll, not select: select() cannot watch a descriptor past 1023, and a busy server
+        # has that many open
+        poller = select.poll()
+        poller.register(self.pidfd, select.POLLIN)
+        return not poller.poll(0)
 
     def kill(self) -> None:
         with contextlib.suppress(ProcessLookupError):
