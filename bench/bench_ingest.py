@@ -25,12 +25,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from ogpkg import content  # noqa: E402
+from ogpkg.contrib import content  # noqa: E402
+from ogpkg.contrib.contribute import contribute  # noqa: E402
 from ogpkg.contrib.gate import Gate  # noqa: E402
-from ogpkg.contribute import contribute  # noqa: E402
-from ogpkg.ingest import read_input  # noqa: E402
+from ogpkg.contrib.ingest import read_input  # noqa: E402
 from ogpkg.store import MemoryDataset, Store  # noqa: E402
-from ogpkg.validate import Shapes, validate, validate_pyshacl  # noqa: E402
+from ogpkg.validation.validate import Shapes, validate, validate_pyshacl  # noqa: E402
 
 
 def generate(out: Path, triples: int, inject: int = 0) -> Path:

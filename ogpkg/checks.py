@@ -8,8 +8,8 @@ from pathlib import Path
 
 from rich.console import Console
 
-from ogpkg import content
 from ogpkg.config import Settings
+from ogpkg.contrib import content
 from ogpkg.errors import ConfigError
 from ogpkg.store import Queryable, Store
 
@@ -55,7 +55,7 @@ def run_checks(store: Store, settings: Settings, *, engine: str = "fast",
 
     Raises :class:`ConfigError` when the content has no shapes or no quality checks.
     """
-    from ogpkg.validate import validate, validate_pyshacl
+    from ogpkg.validation.validate import validate, validate_pyshacl
 
     console = console or Console()
     root = settings.content_dir

@@ -19,8 +19,8 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from ogpkg import content
 from ogpkg.config import DEFAULT_CONTENT_DIR, Settings, describe_content_dir, load_settings
+from ogpkg.contrib import content
 from ogpkg.errors import OgpkgError, ValidationFailed
 from ogpkg.store import RDF_FORMATS, RESULT_FORMATS, Store
 
@@ -216,7 +216,7 @@ def _check_report_format(report: str) -> None:
 def _validate_standalone(files: list[Path], shapes: list[Path], *, report: str,
                          report_out: Path | None, lang: str | None) -> None:
     """``ogpkg validate DATA --shapes SHAPES``: the data files against those shapes only."""
-    from ogpkg.validate import validate_files
+    from ogpkg.validation.validate import validate_files
 
     settings = _settings(lang=lang)
     _check_report_format(report)
@@ -241,8 +241,8 @@ def _run_contribution(files: list[Path], *, dry_run: bool, graph: str | None,
                       contributor: str | None, report: str, report_out: Path | None,
                       lang: str | None, data_dir: Path | None,
                       content_dir: Path | None) -> None:
-    from ogpkg.contribute import contribute
-    from ogpkg.ingest import read_input
+    from ogpkg.contrib.contribute import contribute
+    from ogpkg.contrib.ingest import read_input
 
     settings = _settings(data_dir=data_dir, content_dir=content_dir, lang=lang)
     _check_report_format(report)

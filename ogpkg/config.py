@@ -250,7 +250,7 @@ def load_settings(overrides: Mapping[str, Any] | None = None,
 def _check_content(path: Path, *, chosen: bool) -> None:
     """Refuse a content folder that lacks a part: building, validating or serving from it
     would pass anything (zero shapes) or serve an empty graph."""
-    from ogpkg.content import missing
+    from ogpkg.contrib.content import missing
 
     problems = missing(path)
     if not problems:

@@ -23,7 +23,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from ogpkg import content  # noqa: E402
+from ogpkg.contrib import content  # noqa: E402
 from ogpkg.store import MemoryDataset  # noqa: E402
 
 README = ROOT / "data" / "README.md"

@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
-from ogpkg import content
 from ogpkg.config import Settings, load_settings
+from ogpkg.contrib import content
 from ogpkg.store import Store
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -23,7 +23,7 @@ def repo_root() -> Path:
 
 @pytest.fixture(scope="session")
 def shapes():  # type: ignore[no-untyped-def]
-    from ogpkg.validate import Shapes
+    from ogpkg.validation.validate import Shapes
 
     return Shapes.from_paths(content.shape_files(ROOT), content.ontology_files(ROOT))
 

@@ -6,11 +6,11 @@ from pathlib import Path
 
 import pytest
 
-from ogpkg import content
+from ogpkg.contrib import content
 from ogpkg.contrib.gate import Gate
 from ogpkg.errors import ConfigError, InputError, ParseError
 from ogpkg.store import Store
-from ogpkg.validate import Shapes
+from ogpkg.validation.validate import Shapes
 
 ONT = "@prefix ex: <http://example.org/> .\nex:A a <http://www.w3.org/2002/07/owl#Class> .\n"
 DATA = """@prefix ex: <http://example.org/> .

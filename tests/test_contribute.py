@@ -12,10 +12,10 @@ from pathlib import Path
 
 import pytest
 
+from ogpkg.contrib.contribute import Outcome, contribute
 from ogpkg.contrib.gate import Gate
-from ogpkg.contribute import Outcome, contribute
+from ogpkg.contrib.ingest import read_input
 from ogpkg.errors import InputError, OgpkgError, TooLargeError
-from ogpkg.ingest import read_input
 from ogpkg.store import Store
 
 BAD = Path(__file__).parent / "bad_inputs"

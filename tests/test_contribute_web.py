@@ -18,7 +18,7 @@ from rdflib import Graph, Literal
 from rdflib.namespace import SH
 
 from ogpkg.config import Settings
-from ogpkg.uploads import Uploads
+from ogpkg.contrib.uploads import Uploads
 from ogpkg.web import create_app
 from tests.conftest import TOKEN
 from tests.http_server import running
@@ -218,8 +218,8 @@ def test_uploads_expire(tmp_path: Path, shapes) -> None:  # type: ignore[no-unty
     import os
     import time
 
-    from ogpkg.uploads import Upload
-    from ogpkg.validate import ValidationReport
+    from ogpkg.contrib.uploads import Upload
+    from ogpkg.validation.validate import ValidationReport
 
     report = ValidationReport([], True, "fast", 0, 0, 0.0)
     store = Uploads(tmp_path / "uploads", ttl_s=60)
@@ -238,8 +238,8 @@ def test_uploads_expire(tmp_path: Path, shapes) -> None:  # type: ignore[no-unty
 
 
 def test_report_record_round_trips(shapes) -> None:  # type: ignore[no-untyped-def]
-    from ogpkg.ingest import read_input
-    from ogpkg.validate import ValidationReport, validate
+    from ogpkg.contrib.ingest import read_input
+    from ogpkg.validation.validate import ValidationReport, validate
 
     parsed = read_input(NON_CONFORMING, "plans.csv", max_bytes=10_000,
                         max_literal_bytes=10_000)

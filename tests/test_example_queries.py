@@ -21,7 +21,7 @@ import pytest
 from rdflib import BNode, URIRef
 from rdflib.term import Node
 
-from ogpkg import content
+from ogpkg.contrib import content
 from ogpkg.namespaces import BASE, PREFIXES
 from ogpkg.store import MemoryDataset
 

@@ -19,7 +19,7 @@ from rdflib import Graph
 from ogpkg.contrib.gate import Change, Gate
 from ogpkg.errors import Forbidden, InputError
 from ogpkg.store import GraphLoad, Store
-from ogpkg.validate import Shapes
+from ogpkg.validation.validate import Shapes
 from ogpkg.web import create_app
 from tests.conftest import TOKEN
 from tests.http_server import running

@@ -23,7 +23,7 @@ import httpx
 import pytest
 
 from ogpkg.config import Settings
-from ogpkg.validate import validate
+from ogpkg.validation.validate import validate
 from ogpkg.web import create_app
 from tests.conftest import TOKEN
 from tests.http_server import running

@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 
 from ogpkg.config import PROJECT_ROOT
+from ogpkg.contrib.ingest import ParsedInput, read_input
+from ogpkg.contrib.ingest.csv_templates import ACTION_PLANS, COMMITMENTS, TEMPLATES
 from ogpkg.errors import InputError, ParseError
-from ogpkg.ingest import ParsedInput, read_input
-from ogpkg.ingest.csv_templates import ACTION_PLANS, COMMITMENTS, TEMPLATES
 from ogpkg.namespaces import BASE, sparql_prologue
 
 TEMPLATES_DIR = PROJECT_ROOT / "data" / "templates"

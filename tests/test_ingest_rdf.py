@@ -13,6 +13,8 @@ from pathlib import Path
 import pytest
 
 from ogpkg.config import PROJECT_ROOT
+from ogpkg.contrib.ingest import ParsedInput, read_input
+from ogpkg.contrib.ingest.locate import turtle_subject_lines
 from ogpkg.errors import (
     InputError,
     NotFoundError,
@@ -21,8 +23,6 @@ from ogpkg.errors import (
     TooLargeError,
     UnsupportedFormatError,
 )
-from ogpkg.ingest import ParsedInput, read_input
-from ogpkg.ingest.locate import turtle_subject_lines
 from ogpkg.namespaces import BASE
 
 BAD = Path(__file__).parent / "bad_inputs"

@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from ogpkg import content
+from ogpkg.contrib import content
+from ogpkg.contrib.ingest import read_input
 from ogpkg.errors import InputError
-from ogpkg.ingest import read_input
 from ogpkg.namespaces import ID, PREFIXES
 from ogpkg.store import MemoryDataset
 

@@ -13,16 +13,16 @@ import httpx
 import pytest
 
 from ogpkg.config import Settings
-from ogpkg.errors import InputError
-from ogpkg.ingest import read_input
-from ogpkg.uploads import (
+from ogpkg.contrib.ingest import read_input
+from ogpkg.contrib.uploads import (
     Upload,
     UploadLimits,
     UploadQuotaExceeded,
     Uploads,
     UploadSpaceFull,
 )
-from ogpkg.validate import ValidationReport
+from ogpkg.errors import InputError
+from ogpkg.validation.validate import ValidationReport
 from ogpkg.web import create_app
 from tests.http_server import running
 
@@ -174,7 +174,7 @@ def test_many_uploads_from_one_client_keep_the_earlier_ones(client: httpx.Client
 
 
 def test_long_literals_are_scanned_quickly() -> None:
-    from ogpkg.ingest.rdf import check_nesting
+    from ogpkg.contrib.ingest.rdf import check_nesting
 
     text = '<http://e.org/s> <http://e.org/p> """' + "(" * 5_000_000 + '""" .'
     started = time.monotonic()

@@ -14,9 +14,9 @@ from rdflib import Graph, Literal, Namespace, URIRef
 
 from ogpkg.errors import ConfigError, Location, NotFoundError, ParseError
 from ogpkg.namespaces import ONTOLOGY_GRAPH
-from ogpkg.shacl_compile import Evaluator
 from ogpkg.store import MemoryDataset
-from ogpkg.validate import (
+from ogpkg.validation.compile import Evaluator
+from ogpkg.validation.validate import (
     MAX_LITERAL_COMPONENT,
     Shapes,
     ValidationReport,
@@ -222,7 +222,7 @@ def test_the_result_does_not_depend_on_threads_inlining_or_scans(
     ds = dataset("valid.trig", "invalid.trig")
     reports = [validate(ds, fixture_shapes), validate(ds, fixture_shapes, focus_graphs=[
         str(g) for g in {q[3] for q in ds.quads()} if str(g) != ONTOLOGY_GRAPH])]
-    monkeypatch.setattr("ogpkg.validate.os.cpu_count", lambda: 1)
+    monkeypatch.setattr("ogpkg.validation.validate.os.cpu_count", lambda: 1)
     monkeypatch.setattr(Evaluator, "INLINE_LIMIT", 0)
     monkeypatch.setattr(Evaluator, "SCAN_RATIO", 0)
     plain = [validate(ds, fixture_shapes), validate(ds, fixture_shapes, focus_graphs=[

@@ -18,10 +18,16 @@ from pathlib import Path
 import pytest
 from rdflib import Dataset, URIRef
 
-from ogpkg import content
+from ogpkg.contrib import content
 from ogpkg.namespaces import ONTOLOGY_GRAPH
 from ogpkg.store import MemoryDataset
-from ogpkg.validate import Shapes, ValidationReport, canonical_value, validate, validate_pyshacl
+from ogpkg.validation.validate import (
+    Shapes,
+    ValidationReport,
+    canonical_value,
+    validate,
+    validate_pyshacl,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).parent / "validate_fixtures"

@@ -42,7 +42,7 @@ from ogpkg.namespaces import BASE, GRAPH
 from ogpkg.netguard import NetworkGuardUnavailable, forbid_network, network_forbidden
 from ogpkg.query.worker import STACK_MB
 from ogpkg.store import Delta, GraphLoad, Store, Transaction
-from ogpkg.validate import Shapes, ValidationReport, validate
+from ogpkg.validation.validate import Shapes, ValidationReport, validate
 
 log = logging.getLogger(__name__)
 

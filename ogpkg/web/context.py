@@ -15,6 +15,7 @@ from fastapi import Request
 from starlette.concurrency import run_in_threadpool
 
 from ogpkg.config import Settings
+from ogpkg.contrib.uploads import UploadLimits, Uploads
 from ogpkg.errors import AuthError, Forbidden, TooLargeError
 from ogpkg.query.cache import ResultCache
 from ogpkg.query.canned import CannedQuery
@@ -22,7 +23,6 @@ from ogpkg.query.engine import Engine
 from ogpkg.query.service import QueryService
 from ogpkg.stats import compute_stats
 from ogpkg.store import Snapshot, SnapshotReader, Store
-from ogpkg.uploads import UploadLimits, Uploads
 from ogpkg.web.observability import Metrics
 
 if TYPE_CHECKING:
@@ -131,8 +131,8 @@ class AppContext:
 
     def shapes(self) -> Any:
         if self._shapes is None:
-            from ogpkg import content
-            from ogpkg.validate import Shapes
+            from ogpkg.contrib import content
+            from ogpkg.validation.validate import Shapes
 
             root = self.settings.content_dir
             self._shapes = Shapes.from_paths(content.shape_files(root),

@@ -26,15 +26,15 @@ from starlette.datastructures import FormData, UploadFile
 from starlette.exceptions import HTTPException
 from starlette.formparsers import MultiPartException
 
-from ogpkg.contribute import Outcome, contribute
+from ogpkg.contrib.contribute import Outcome, contribute
+from ogpkg.contrib.ingest import CSV_FORMATS, ParsedInput, read_input
+from ogpkg.contrib.ingest.csv_templates import TEMPLATES
+from ogpkg.contrib.uploads import Upload, UploadQuotaExceeded, UploadSpaceFull
 from ogpkg.errors import InputError, NotFoundError, OgpkgError, ValidationFailed
 from ogpkg.i18n import CONTRIBUTE, LANG_NAMES
-from ogpkg.ingest import CSV_FORMATS, ParsedInput, read_input
-from ogpkg.ingest.csv_templates import TEMPLATES
-from ogpkg.report_html import RESULTS_STYLE, render_results, short
-from ogpkg.report_html import ui as report_words
 from ogpkg.store import RDF_FORMATS
-from ogpkg.uploads import Upload, UploadQuotaExceeded, UploadSpaceFull
+from ogpkg.validation.report_html import RESULTS_STYLE, render_results, short
+from ogpkg.validation.report_html import ui as report_words
 from ogpkg.web import links
 from ogpkg.web.context import AppContext, ctx_of, read_body
 from ogpkg.web.resources import LANGS, local_path, pick_lang

@@ -14,15 +14,15 @@ from urllib.parse import parse_qsl, quote
 from fastapi import APIRouter, Request, Response
 from starlette.concurrency import run_in_threadpool
 
+from ogpkg.contrib.ingest import read_input
+from ogpkg.contrib.writes import delete_change, put_change, refuse_blocked
 from ogpkg.errors import InputError, NotFoundError, UnsupportedFormatError
-from ogpkg.ingest import read_input
 from ogpkg.iri import check_iri
 from ogpkg.namespaces import BASE, CONTRIBUTION_GRAPH_PREFIX
 from ogpkg.query.protocol import parse_params
 from ogpkg.store import format_from_media_type
 from ogpkg.web import answers
 from ogpkg.web.context import AppContext, ctx_of, read_body
-from ogpkg.writes import delete_change, put_change, refuse_blocked
 
 router = APIRouter()
 

@@ -184,7 +184,7 @@ async def sparql_update(request: Request) -> Response:
                                max_query_bytes=ctx.settings.max_query_bytes,
                                max_depth=ctx.settings.max_query_depth)
     request.state.query_hash = hashlib.sha256(req.update.encode()).hexdigest()[:16]
-    from ogpkg.writes import refuse_blocked, update_change
+    from ogpkg.contrib.writes import refuse_blocked, update_change
 
     change = update_change(req.update, using_graphs=req.using_graph_uri,
                            using_named_graphs=req.using_named_graph_uri,

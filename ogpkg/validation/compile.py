@@ -1,7 +1,7 @@
 """SHACL shapes compiled to batched SPARQL checks, and the evaluator that runs them.
 
 Engine-agnostic: it reads an rdflib shapes graph and runs SELECT queries through a callable,
-so it imports neither pyshacl nor pyoxigraph (``ogpkg.validate`` wires it to a dataset).
+so it imports neither pyshacl nor pyoxigraph (``ogpkg.validation.validate`` wires it to a dataset).
 
 How a check runs
 ----------------

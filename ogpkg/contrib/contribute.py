@@ -18,11 +18,11 @@ from rdflib.namespace import FOAF, PROV, RDF, SDO, SH, XSD
 from rdflib.term import Node
 
 from ogpkg.contrib.gate import Change, Gate
+from ogpkg.contrib.ingest import ParsedInput
 from ogpkg.errors import InputError
-from ogpkg.ingest import ParsedInput
 from ogpkg.namespaces import BASE, CONTRIBUTION_GRAPH_PREFIX, ID, ONTOLOGY
 from ogpkg.store import GraphLoad, MemoryDataset
-from ogpkg.validate import ValidationReport
+from ogpkg.validation.validate import ValidationReport
 
 Triple = tuple[Node, Node, Node]
 OGP_SHA256 = URIRef(ONTOLOGY + "contentSha256")

@@ -31,8 +31,8 @@ from dataclasses import dataclass, field
 from rdflib import BNode, Literal, URIRef
 from rdflib.term import Node
 
+from ogpkg.contrib.ingest.vocab import ConceptCodes
 from ogpkg.errors import InputError, Location, ParseError
-from ogpkg.ingest.vocab import ConceptCodes
 from ogpkg.namespaces import BASE, PREFIXES
 from ogpkg.store import MemoryDataset
 

@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ogpkg.errors import NotFoundError, OgpkgError
-from ogpkg.validate import ValidationReport
+from ogpkg.validation.validate import ValidationReport
 
 if TYPE_CHECKING:
     from ogpkg.config import Settings

@@ -12,6 +12,11 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from ogpkg.contrib.ingest.csv_templates import TEMPLATES, read_csv
+from ogpkg.contrib.ingest.locate import row_locator
+from ogpkg.contrib.ingest.rdf import MAX_NESTING, read_rdf
+from ogpkg.contrib.ingest.text import decode_utf8
+from ogpkg.contrib.ingest.vocab import concept_codes
 from ogpkg.errors import (
     InputError,
     Location,
@@ -19,11 +24,6 @@ from ogpkg.errors import (
     TooLargeError,
     UnsupportedFormatError,
 )
-from ogpkg.ingest.csv_templates import TEMPLATES, read_csv
-from ogpkg.ingest.locate import row_locator
-from ogpkg.ingest.rdf import MAX_NESTING, read_rdf
-from ogpkg.ingest.text import decode_utf8
-from ogpkg.ingest.vocab import concept_codes
 from ogpkg.namespaces import BASE
 from ogpkg.store import RDF_FORMATS, MemoryDataset, format_from_name
 

@@ -27,9 +27,9 @@ from xml.parsers.expat import errors as expat_errors
 
 from rdflib import URIRef
 
+from ogpkg.contrib.ingest.locate import Locator, text_locator
+from ogpkg.contrib.ingest.text import line_of
 from ogpkg.errors import InputError, Location, ParseError
-from ogpkg.ingest.locate import Locator, text_locator
-from ogpkg.ingest.text import line_of
 from ogpkg.namespaces import BASE, PREFIXES
 from ogpkg.store import MemoryDataset
 

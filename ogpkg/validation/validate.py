@@ -2,7 +2,7 @@
 
 The only module that imports pySHACL. Two engines give the same :class:`ValidationReport`:
 
-* :func:`validate` — the fast path: the shapes compiled once (:mod:`ogpkg.shacl_compile`)
+* :func:`validate` — the fast path: the shapes compiled once (:mod:`ogpkg.validation.compile`)
   into batched SPARQL run on the store or a :class:`~ogpkg.store.MemoryDataset`, which
   already holds the data, the ontology and the entities the data refers to;
 * :func:`validate_pyshacl` — the reference: pySHACL on an rdflib dataset.
@@ -35,7 +35,8 @@ from rdflib.term import Node
 
 from ogpkg.errors import ConfigError, InputError, Location, NotFoundError, ParseError
 from ogpkg.namespaces import ONTOLOGY, ONTOLOGY_GRAPH, PREFIXES, SHAPES
-from ogpkg.shacl_compile import (
+from ogpkg.store import Queryable
+from ogpkg.validation.compile import (
     SH,
     CompiledShapes,
     Evaluator,
@@ -51,7 +52,6 @@ from ogpkg.shacl_compile import (
     parse_path,
     show,
 )
-from ogpkg.store import Queryable
 
 _XSD = rdflib.namespace.XSD
 _DERIVED_INTEGERS = {URIRef(str(_XSD) + t) for t in (
@@ -302,7 +302,7 @@ class ValidationReport:
 
     def summary(self, lang: str = "en") -> str:
         """One line: conforms or not, counts, engine, time."""
-        from ogpkg.report_html import ui
+        from ogpkg.validation.report_html import ui
 
         t = ui(lang)
         head = t["conforms"] if self.conforms else t["not_conforms"]
@@ -315,7 +315,7 @@ class ValidationReport:
 
     def to_text(self, lang: str = "en") -> str:
         """For the terminal: the summary, then results grouped by rule."""
-        from ogpkg.report_html import short, short_path, ui
+        from ogpkg.validation.report_html import short, short_path, ui
 
         t = ui(lang)
         out = [self.summary(lang)]
@@ -343,7 +343,7 @@ class ValidationReport:
 
     def to_html(self, lang: str = "en") -> str:
         """A complete standalone HTML page (right-to-left for Arabic), every value escaped."""
-        from ogpkg.report_html import render_html
+        from ogpkg.validation.report_html import render_html
 
         return render_html(self, lang)
 
@@ -909,7 +909,7 @@ def validate_files(data: Iterable[Path], shapes: Shapes | Iterable[Path], *,
     :class:`InputError` (see :func:`read_data` and :func:`load_shapes`), :class:`ConfigError`
     for a shape that cannot be checked.
     """
-    from ogpkg.ingest.locate import text_locator
+    from ogpkg.contrib.ingest.locate import text_locator
     from ogpkg.store import MemoryDataset
 
     data = [Path(p) for p in data]

@@ -13,11 +13,11 @@ from html import escape
 from typing import TYPE_CHECKING
 
 from ogpkg.i18n import REPORT, words
-from ogpkg.shacl_compile import PropertyPath, compact, show_path
+from ogpkg.validation.compile import PropertyPath, compact, show_path
 
 if TYPE_CHECKING:
     from ogpkg.errors import Location
-    from ogpkg.validate import ValidationReport, ValidationResult
+    from ogpkg.validation.validate import ValidationReport, ValidationResult
 
 
 

@@ -34,7 +34,7 @@ from ogpkg.namespaces import BASE, GRAPH
 from ogpkg.store import DATASET_FORMATS, GraphLoad, MemoryDataset, Store, format_from_name
 
 if TYPE_CHECKING:
-    from ogpkg.validate import Shapes
+    from ogpkg.validation.validate import Shapes
 
 CONTENT_DIRS = ("ontology", "shapes", "data")
 RDF_SUFFIXES = (".ttl", ".trig", ".nq", ".nt", ".jsonld", ".rdf")
@@ -132,7 +132,7 @@ def load_shapes(root: Path) -> Shapes:
     (validating against them would pass anything), :class:`ParseError` (file and line) for a
     file that does not parse.
     """
-    from ogpkg.validate import Shapes
+    from ogpkg.validation.validate import Shapes
 
     files = shape_files(root)
     shapes = require_shapes(Shapes.from_paths(files, ontology_files(root)), files)
