@@ -21,7 +21,8 @@ The notes hold only what each page states, in a line format (fields separated by
                                     a page giving only a status names the membership by the
                                     year another page gives
     K <locality code> | <admin level, where the page gives it> | <English name>
-                                    a place without an ISO 3166-2 code (data/registry/localities.csv)
+                                    a place without an ISO 3166-2 code
+                                    (data/registry/localities.csv)
 
 The notes are scripts/ogp-web-plans.txt and every scripts/ogp-web-notes/*.txt, read in name
 order; a page is read in one of them only.
@@ -271,7 +272,8 @@ def membership_block(p: list[str], line: int) -> list[str]:
         out.append("org:memberDuring [ a time:Interval ;\n            time:hasBeginning "
                    f'[ a time:Instant ; time:{prop} "{joined}"^^xsd:{dtype} ] ]')
     elif not status and not cohort:
-        raise NotesError(f"line {line}: membership of {code} needs a joining date, cohort or status")
+        raise NotesError(f"line {line}: membership of {code} needs a joining date, a cohort "
+                         "or a status")
     return out
 
 
@@ -283,7 +285,7 @@ def locality_block(p: list[str], line: int) -> list[str]:
            f'dcterms:identifier "{code}"']
     if level:
         out.append(f"ogp:adminLevel level:{level}")
-    return out + [f"schema:containedInPlace country:{code[:2]}", f"rdfs:label {lit(name)}"]
+    return [*out, f"schema:containedInPlace country:{code[:2]}", f"rdfs:label {lit(name)}"]
 
 
 def government_place(code: str) -> str:
