@@ -15,11 +15,12 @@ The notes hold only what each page states, in a line format (fields separated by
     G <government code> | <English name>
     N <text>                        an rdfs:comment on the last plan or commitment
     M <government code> | national|local | <joined> | <cohort> | <status> | <attested on>
-      | <year joined on another page>                      (one line in the notes)
+      | <year naming the membership>                       (one line in the notes)
                                     an OGP (national) or OGP Local (local) membership; joined
                                     as precise as the page gives it (2011, 2011-09, 2011-09-20);
-                                    a page giving only a status names the membership by the
-                                    year another page gives
+                                    the membership is named by the year joined, unless another
+                                    page named it first (a page giving only a status, or a
+                                    different year, then names it by that page's year)
     K <locality code> | <admin level, where the page gives it> | <English name>
                                     a place without an ISO 3166-2 code
                                     (data/registry/localities.csv)
@@ -254,10 +255,9 @@ def membership_block(p: list[str], line: int) -> list[str]:
     if attested and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", attested):
         raise NotesError(f"line {line}: attested-on {attested!r} is not YYYY-MM-DD")
     org = "ogp" if kind == "national" else "ogp-lp"
-    if known and (joined or not re.fullmatch(r"\d{4}", known)):
-        raise NotesError(f"line {line}: year joined on another page {known!r} is a year, "
-                         "given only when this page gives no joining date")
-    start = joined[:4] if joined else (match.group(1) if match else known)
+    if known and not re.fullmatch(r"\d{4}", known):
+        raise NotesError(f"line {line}: year naming the membership {known!r} is not a year")
+    start = known or (joined[:4] if joined else (match.group(1) if match else ""))
     name = f"{code}-{org}-{start}" if start else f"{code}-{org}-{kind}-member"
     out = [f"membership:{name} a org:Membership", f"org:member gov:{code}",
            f"org:organization agency:{org}", f"org:role role:{kind}-member"]

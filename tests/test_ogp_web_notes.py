@@ -49,6 +49,12 @@ def test_a_status_only_page_names_the_membership_by_the_year_another_page_gives(
                "FILTER NOT EXISTS { membership:LU-ogp-2016 org:memberDuring ?d } }")
 
 
+def test_a_page_giving_another_year_keeps_the_membership_another_page_named() -> None:
+    ds = rendered(PAGE + "G GH | Government of Ghana\nM GH | national | 2011 |  |  |  | 2012\n")
+    assert ask(ds, "ASK { membership:GH-ogp-2012 org:memberDuring/time:hasBeginning/"
+               "time:inXSDgYear \"2011\"^^xsd:gYear }")
+
+
 def test_locality_government_governs_its_registered_place() -> None:
     ds = rendered(PAGE + "K AM-L0001 |  | Gyumri\nG AM-L0001 | Gyumri, Armenia\n"
                   "M AM-L0001 | local |  | local-2020\n")
@@ -75,8 +81,8 @@ def test_a_second_version_of_a_page_takes_its_own_slug() -> None:
      "line 3: status 'gone' is not one of active, inactive, withdrawn"),
     ("G FR | France\nM FR | national\n",
      "line 3: membership of FR needs a joining date, a cohort or a status"),
-    ("G FR | France\nM FR | national | 2014 |  |  |  | 2013\n",
-     "line 3: year joined on another page '2013' is a year, given only when"),
+    ("G FR | France\nM FR | national | 2014 |  |  |  | 14\n",
+     "line 3: year naming the membership '14' is not a year"),
     ("K AM-0001 |  | Gyumri\n", "line 2: a locality needs a code XX-Lnnnn and a name"),
 ])
 def test_bad_notes_are_refused_with_their_line(notes: str, message: str) -> None:
