@@ -92,7 +92,7 @@ WEB_ARABIC_REGION_LABELS: dict[str, tuple[str, str]] = {
 OGP_LOCAL_SUBDIVISIONS = (
     "CA-ON", "CO-NAR", "ES-PV", "FR-75C", "GB-SCT", "GE-TB", "KE-05", "KR-11", "MX-JAL", "NG-KD",
     "PE-LAL", "PH-SCO",
-    "AM-ER", "AR-X", "CA-QC", "CO-DC", "EC-P", "EC-SD", "KE-11", "KE-22", "KE-23", "KE-32",
+    "AM-ER", "AR-X", "CA-QC", "CO-DC", "EC-P", "EC-SD", "KE-11", "KE-22", "KE-23", "KE-30", "KE-32",
 )
 
 #: ISO 3166-2 appends "(EH)" / "(EH-partial)" (French: "(EH partiel)") to Moroccan regions that
