@@ -94,6 +94,7 @@ OGP_LOCAL_SUBDIVISIONS = (
     "PE-LAL", "PH-SCO",
     "ES-AS", "ES-CT", "ES-NC", "ES-VC", "GB-GLG", "GB-NIR", "MX-CMX", "MX-MEX", "MX-NLE",
     "MX-ROO", "NG-PL", "PE-CAJ", "UY-MO",
+    "AM-ER", "AR-X", "CA-QC", "CO-DC", "EC-P", "EC-SD", "KE-11", "KE-22", "KE-23", "KE-30", "KE-32",
 )
 
 #: ISO 3166-2 appends "(EH)" / "(EH-partial)" (French: "(EH partiel)") to Moroccan regions that

@@ -57,10 +57,9 @@ PINS: dict[str, Pin] = {
             ('MA', 'national', '3', '2018', '2024', '0'),
             ('NG', 'national', '3', '2017', '2023', '0'),
             ('BF', 'national', '2', '2017', '2019', '0'),
-            ('CI', 'national', '2', '2020', '2022', '0'),
             ('MA-05', 'local', '1', '2022', '2022', '0'),
         ),
-        count=86,
+        count=115,
     ),
     "awards.rq": Pin(
         ("award", "prize", "rank", "recipient", "placeCode", "event", "sources"),
@@ -108,7 +107,7 @@ PINS: dict[str, Pin] = {
             ('MA', 'plan:MA-2021', 'MO0026', '4', ''),
             ('MA-02', 'plan:MA-02-2025', 'MAORT0002', '0', ''),
         ),
-        count=539,
+        count=933,
     ),
     "commitments-per-policy-area.rq": Pin(
         ('area', 'withNarrower', 'commitments', 'plans', 'governments'),
@@ -150,7 +149,7 @@ PINS: dict[str, Pin] = {
             ('id/discrepancy/0007', 'gov:MA-05', 'rdfs:label', '2', '2'),
             ('id/discrepancy/0008', 'event:2021-12-15-KR-1', 'schema:endDate', '4', '4'),
         ),
-        count=39,
+        count=49,
     ),
     "events-of-an-official.rq": Pin(
         ("event", "date", "role", "post", "postRole", "graph", "sourceFile"),
@@ -189,13 +188,13 @@ PINS: dict[str, Pin] = {
     "facts-by-number-of-sources.rq": Pin(
         ('sources', 'facts', 'subjects'),
         (
-            ('1', '6006', '1031'),
-            ('2', '1092', '292'),
-            ('3', '348', '92'),
-            ('4', '204', '51'),
-            ('5', '134', '30'),
+            ('1', '9418', '1582'),
+            ('2', '1360', '365'),
+            ('3', '516', '136'),
+            ('4', '306', '76'),
+            ('5', '184', '43'),
         ),
-        count=18,
+        count=20,
     ),
     "global-summit-2021-events.rq": Pin(
         ("level", "event", "kind", "start", "end", "participants", "sources"),
@@ -225,7 +224,7 @@ PINS: dict[str, Pin] = {
             ('plan:MA-02-2025', 'gov:MA-11', 'MA-11', '2025', '2027', '4'),
             ('plan:MA-02-2025', 'gov:MA-11', 'MA-11', '2025', '2027-06', '4'),
         ),
-        count=42,
+        count=56,
     ),
     "memberships-by-number-of-sources.rq": Pin(
         ('membership', 'role', 'sources', 'support'),
@@ -243,7 +242,6 @@ PINS: dict[str, Pin] = {
                 'several sources',
             ),
             ('membership:MA-aogn-2021', 'founding member', '2', 'several sources'),
-            ('membership:KE-ogp-2011', 'national member', '1', 'single source'),
             (
                 'membership:MA-0002-ma-mtnra-minister-delegate',
                 'minister delegate',
@@ -251,7 +249,7 @@ PINS: dict[str, Pin] = {
                 'single source',
             ),
         ),
-        count=184,
+        count=213,
     ),
     "moroccan-region-labels.rq": Pin(
         ("code", "en", "fr", "ar", "otherLabels", "governedBy"),
@@ -277,7 +275,6 @@ PINS: dict[str, Pin] = {
         ('isoCode', 'plan', 'planNumber', 'start', 'end', 'statedCommitments',
          'describedCommitments'),
         (
-            ('BF', 'plan:BF-2017', '1', '2017', '2019', '13', '7'),
             ('EE', 'plan:EE-2016', '', '2016', '', '', '5'),
             ('KR', 'plan:KR-2018', '4', '2018', '2020', '13', '13'),
             ('MA', 'plan:MA-2018', '1', '2018', '2020', '18', '2'),
@@ -285,15 +282,15 @@ PINS: dict[str, Pin] = {
             ('NG', 'plan:NG-2019', '2', '2019', '2022', '16', '0'),
             ('ZA', 'plan:ZA-2020', '4', '2020', '2022', '3', '0'),
         ),
-        count=208,
+        count=295,
     ),
     "network-founders-ogp-profile.rq": Pin(
         ('network', 'isoCode', 'joinedOgp', 'steeringCommitteeTerms', 'plans', 'latestPlanNumber'),
         (
-            ('agency:aogn', 'KE', '2011', '2', '3', '4'),
+            ('agency:aogn', 'KE', '2011', '2', '4', '5'),
             ('agency:aogn', 'ZA', '2011', '1', '3', '4'),
             ('agency:aogn', 'TN', '2014', '0', '4', '5'),
-            ('agency:aogn', 'CI', '2015', '0', '2', '4'),
+            ('agency:aogn', 'CI', '2015', '0', '4', '4'),
             ('agency:aogn', 'BF', '2016', '0', '2', '2'),
             ('agency:aogn', 'NG', '2016', '2', '3', '3'),
             ('agency:aogn', 'MA', '2018', '2', '3', '3'),
@@ -355,7 +352,7 @@ PINS: dict[str, Pin] = {
                 'review-2020-2022/',
             ),
         ),
-        count=135,
+        count=215,
     ),
     "persons-and-their-posts.rq": Pin(
         ("person", "name", "role", "organization", "attestedOn", "graph"),
@@ -444,12 +441,12 @@ PINS: dict[str, Pin] = {
                 'true',
             ),
         ),
-        count=112,
+        count=162,
     ),
     "sources-by-publisher-and-language.rq": Pin(
         ('publisherName', 'language', 'kind', 'documents', 'dated'),
         (
-            ('Open Government Partnership', 'en', 'web page', '408', '5'),
+            ('Open Government Partnership', 'en', 'web page', '598', '5'),
             ('Open Government Partnership', 'es', 'web page', '4', '0'),
             ('(not named)', 'ar', 'news article', '2', '1'),
             ('(not named)', 'ar', 'web page', '1', '1'),
@@ -512,7 +509,7 @@ PINS: dict[str, Pin] = {
                 'es',
             ),
         ),
-        count=427,
+        count=617,
     ),
     "plans-by-start-year.rq": Pin(
         ('startYear', 'nationalPlans', 'localPlans', 'governments'),
@@ -525,26 +522,27 @@ PINS: dict[str, Pin] = {
         ('yearShown', 'code', 'level', 'plan', 'start', 'end', 'statedCommitments'),
         (
             ('2021', 'AL', 'national', 'plan:AL-2020', '2020', '2022', '9'),
-            ('2021', 'AR', 'national', 'plan:AR-2019', '2019', '2022', ''),
             ('2021', 'BF', 'national', 'plan:BF-2019', '2019', '2021', '11'),
             ('2021', 'BR', 'national', 'plan:BR-2018', '2018', '2021', '11'),
             ('2021', 'ZA', 'national', 'plan:ZA-2020', '2020', '2022', '3'),
         ),
-        count=63,
+        count=81,
     ),
     "policy-areas-over-time.rq": Pin(
         ('area', 'fromYear', 'plans', 'countries'),
         (
             ('area:transparency', '2020', '1', '1'),
         ),
-        count=59,
+        count=60,
     ),
     "members-by-joining-cohort.rq": Pin(
         ('joined', 'level', 'members', 'membersWithPlans'),
         (
-            ('2014', 'national', '1', '1'),
-            ('2016', 'national', '4', '2'),
-            ('2024', 'local', '4', '4'),
+            ('2011', 'national', '47', '47'),
+            ('2012', 'national', '8', '8'),
+            ('2013', 'national', '5', '5'),
+            ('2014', 'national', '3', '3'),
+            ('2015', 'national', '5', '5'),
         ),
         count=14,
     ),
@@ -552,14 +550,12 @@ PINS: dict[str, Pin] = {
         ('code', 'joined', 'firstPlanStart', 'yearsToFirstPlan', 'plans', 'highestPlanNumber'),
         (
             ('BF', '2016', '2017', '1', '2', '2'),
-            ('CI', '2015', '2020', '5', '2', '4'),
             ('EE', '2011', '2011', '0', '5', '6'),
-            ('KE', '2011', '2016', '5', '3', '4'),
             ('KR', '2011', '2018', '7', '3', '6'),
             ('MA', '2018', '2018', '0', '3', '3'),
             ('NG', '2016', '2017', '1', '3', '3'),
         ),
-        count=55,
+        count=80,
     ),
     "repeated-steering-committee-service.rq": Pin(
         ('code', 'terms', 'firstStart', 'latestStart'),
@@ -589,42 +585,55 @@ PINS: dict[str, Pin] = {
             ('MA', 'local', 'MA-09', 'plan:MA-02-2025', '2025', '2027'),
             ('MA', 'local', 'MA-11', 'plan:MA-02-2025', '2025', '2027'),
         ),
-        count=63,
+        count=98,
     ),
     "plans-with-differing-claims.rq": Pin(
         ('plan', 'starts', 'ends', 'counts', 'earliestEnd', 'latestEnd', 'sources', 'curated'),
         (
-            ('plan:AR-2019', '1', '2', '0', '2021', '2022', '2', 'true'),
-            ('plan:CA-2018', '1', '2', '1', '2020', '2021', '3', 'true'),
-            ('plan:CR-2019', '1', '2', '2', '2021', '2022', '4', 'true'),
             ('plan:IT-2021', '2', '1', '1', '2023', '2023', '2', 'true'),
             ('plan:MA-01-2021', '2', '1', '0', '2022', '2022', '2', 'true'),
             ('plan:NG-2019', '1', '2', '1', '2021', '2022', '2', 'true'),
         ),
-        count=19,
+        count=27,
     ),
     "plan-length-over-time.rq": Pin(
         ('start', 'plans', 'shortest', 'average', 'longest'),
         (
             ('2011', '2', '1', '1.5', '2'),
         ),
-        count=15,
+        count=16,
     ),
     "commitments-by-plan-number.rq": Pin(
         ('planNumber', 'plans', 'fewest', 'average', 'most', 'governments'),
         (
-            ('1', '13', '3', '10.1', '23', '13'),
-            ('2', '17', '5', '10.7', '22', '17'),
-            ('3', '30', '4', '16.5', '68', '30'),
-            ('4', '35', '3', '13.2', '45', '35'),
-            ('5', '22', '4', '13.2', '40', '22'),
-            ('6', '8', '2', '11.8', '24', '8'),
+            ('1', '23', '2', '9.7', '25', '23'),
+            ('2', '29', '3', '10.9', '22', '29'),
+            ('3', '45', '4', '17', '68', '45'),
+            ('4', '51', '3', '12.5', '45', '51'),
+            ('5', '31', '4', '11.9', '40', '31'),
+            ('6', '10', '2', '11.3', '24', '10'),
             ('7', '1', '15', '15', '15', '1'),
         ),
     ),
     "irm-assessments.rq": Pin(
         ('code', 'plan', 'id', 'indicator', 'rating', 'page'),
         (
+            (
+                'CR',
+                'plan:CR-2015',
+                'CR0025',
+                'indicator:did-it-open-government',
+                'rating:marginal',
+                'https://www.opengovpartnership.org/members/costa-rica/commitments/CR0025/',
+            ),
+            (
+                'CR',
+                'plan:CR-2015',
+                'CR0026',
+                'indicator:did-it-open-government',
+                'rating:did-not-change',
+                'http://www.opengovpartnership.org/members/costa-rica/commitments/CR0026/',
+            ),
             (
                 'ES',
                 'plan:ES-2014',
@@ -733,7 +742,7 @@ PINS: dict[str, Pin] = {
                 '2022',
             ),
         ),
-        count=33,
+        count=45,
     ),
 }
 
