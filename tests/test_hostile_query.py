@@ -20,6 +20,7 @@ import httpx
 import pytest
 
 from tests.served import served
+from tests.test_engine_recovery import ended
 
 GOOD = "ASK { ?s ?p ?o }"
 PLANS = "SELECT ?p WHERE { ?p a <https://w3id.org/ogp-kg/def/ActionPlan> }"
@@ -301,16 +302,6 @@ def test_a_long_run_of_prefix_operators_is_refused_like_deep_brackets(
 def children(pid: int) -> list[int]:
     return [int(c) for task in Path(f"/proc/{pid}/task").iterdir()
             for c in (task / "children").read_text().split()]
-
-
-def ended(pid: int) -> bool:
-    """Whether the process has ended for the kernel: every thread gone, the leader a zombie
-    (what its pidfd reports), whether or not its parent has noticed."""
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-        return state in "ZX" and len(list(Path(f"/proc/{pid}/task").iterdir())) <= 1
-    except FileNotFoundError:
-        return True
 
 
 def test_workers_killed_while_idle_are_never_given_a_query(
