@@ -118,3 +118,16 @@ def sparql_parsed_once() -> Iterator[None]:
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(SPARQLProcessor, "query", query)
         yield
+
+
+@pytest.fixture(scope="session")
+def dataset():  # type: ignore[no-untyped-def]
+    """The bundled content, unvalidated, in memory; the default graph is the union of all
+    graphs (read once per test process)."""
+    from ogpkg.store import MemoryDataset
+
+    ds = MemoryDataset()
+    for f in content.discover(ROOT):
+        part, graphs = content.parse_file(f)
+        ds.copy_graphs_from(part, graphs)
+    return ds

@@ -21,7 +21,6 @@ import pytest
 from rdflib import BNode, URIRef
 from rdflib.term import Node
 
-from ogpkg.contrib import content
 from ogpkg.namespaces import BASE, PREFIXES
 from ogpkg.store import MemoryDataset
 
@@ -793,16 +792,6 @@ def _header(text: str) -> tuple[list[str], list[str], list[str]]:
 
 def _query(name: str) -> str:
     return (EXAMPLES / name).read_text(encoding="utf-8")
-
-
-@pytest.fixture(scope="module")
-def dataset() -> MemoryDataset:
-    """The bundled content, unvalidated; the default graph is the union of all graphs."""
-    ds = MemoryDataset()
-    for f in content.discover(ROOT):
-        part, graphs = content.parse_file(f)
-        ds.copy_graphs_from(part, graphs)
-    return ds
 
 
 @pytest.fixture(scope="module")
